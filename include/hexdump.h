@@ -42,9 +42,8 @@ void hexdump_encode_to(struct buf_writer *w, const uint8_t *in, size_t n, unsign
  * length. Needs cap >= hexdump_encoded_len(n, flags) + 1. Returns 0 or HEXDUMP_ERR_SPACE (out is
  * then wiped to "" when cap > 0).
  */
-__attribute__((warn_unused_result)) int hexdump_encode(const uint8_t *in, size_t n,
-                                                       unsigned flags, char *out, size_t cap,
-                                                       size_t *outlen);
+__attribute__((warn_unused_result)) int hexdump_encode(const uint8_t *in, size_t n, unsigned flags,
+                                                       char *out, size_t cap, size_t *outlen);
 
 /*
  * Strict decoding of in[0..n) into out[0..cap), *outlen = bytes written. Without HEXDUMP_COLON

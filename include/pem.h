@@ -94,8 +94,7 @@ __attribute__((warn_unused_result)) int pem_static_key_parse(const char *text, s
  * Returns 0 or PEM_ERR_SPACE (out is then "" when cap > 0).
  */
 __attribute__((warn_unused_result)) int pem_static_key_write(const uint8_t key[PEM_STATIC_KEY_LEN],
-                                                             char *out, size_t cap,
-                                                             size_t *outlen);
+                                                             char *out, size_t cap, size_t *outlen);
 
 /* Characters (without the NUL) pem_write_block() writes for a label and n bytes; SIZE_MAX on
  * overflow. */

@@ -372,8 +372,7 @@ int pem_error_format(const struct pem_error *err, char *out, size_t cap)
         return snprintf(out, cap, "line %u: expected -----END %s-----", err->line, label);
     case PEM_ERR_BAD_HEX:
     case PEM_ERR_ODD_HEX:
-        return snprintf(out, cap, "line %u: %s in %s", err->line, pem_strerror(err->code),
-                        label);
+        return snprintf(out, cap, "line %u: %s in %s", err->line, pem_strerror(err->code), label);
     case PEM_ERR_KEY_LEN:
         return snprintf(out, cap, "%s has %zu bytes, expected %d", label, err->count,
                         PEM_STATIC_KEY_LEN);

@@ -47,7 +47,8 @@ static void block(const char *in, size_t n, const char *label, size_t cap)
     struct pem_error err;
     size_t len, tlen, len2;
     if (pem_find_block(in, n, label, &body, &err) == 0)
-        check(body.len <= n && (body.len == 0 || (body.data >= in && body.data + body.len <= in + n)));
+        check(body.len <= n &&
+              (body.len == 0 || (body.data >= in && body.data + body.len <= in + n)));
     if (pem_decode_block(in, n, label, decoded, cap, &len, &err) != 0) {
         check(len == 0);
         return;

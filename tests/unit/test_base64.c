@@ -16,8 +16,13 @@ struct vector {
 
 /* RFC 4648 section 10. */
 static const struct vector rfc_vectors[] = {
-    { "", "" },           { "f", "Zg==" },         { "fo", "Zm8=" },         { "foo", "Zm9v" },
-    { "foob", "Zm9vYg==" }, { "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" },
+    { "", "" },
+    { "f", "Zg==" },
+    { "fo", "Zm8=" },
+    { "foo", "Zm9v" },
+    { "foob", "Zm9vYg==" },
+    { "fooba", "Zm9vYmE=" },
+    { "foobar", "Zm9vYmFy" },
 };
 
 #define NVEC (sizeof(rfc_vectors) / sizeof(rfc_vectors[0]))
@@ -29,9 +34,8 @@ static void rfc4648_encode(void **state)
         char out[16];
         size_t len = 99;
         size_t n = strlen(rfc_vectors[i].plain);
-        assert_int_equal(base64_encode((const uint8_t *)rfc_vectors[i].plain, n, out, sizeof(out),
-                                       &len),
-                         0);
+        assert_int_equal(
+            base64_encode((const uint8_t *)rfc_vectors[i].plain, n, out, sizeof(out), &len), 0);
         assert_string_equal(out, rfc_vectors[i].encoded);
         assert_int_equal(len, strlen(rfc_vectors[i].encoded));
         assert_int_equal(base64_encoded_len(n), len);
@@ -108,8 +112,8 @@ static void expect_decode_error(const char *in, size_t n, int err)
 static void bad_characters(void **state)
 {
     (void)state;
-    const char *bad[] = { "Zm9v!",    "Zm-v",     "Zm_v", "Zm9v\x80YmFy", "Zm9vYmFy.",
-                          "Zm9vYmF\"", "@@@@",     "Zm:v", "Z\x7fm9" };
+    const char *bad[] = { "Zm9v!",     "Zm-v", "Zm_v", "Zm9v\x80YmFy", "Zm9vYmFy.",
+                          "Zm9vYmF\"", "@@@@", "Zm:v", "Z\x7fm9" };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         expect_decode_error(bad[i], strlen(bad[i]), BASE64_ERR_CHAR);
     expect_decode_error("Zm\0v", 4, BASE64_ERR_CHAR); /* an embedded NUL is not whitespace */
@@ -119,11 +123,11 @@ static void bad_padding(void **state)
 {
     (void)state;
     const char *bad[] = {
-        "Z",        "Zm",        "Zm9",        "Zm9vY",    /* incomplete last group */
-        "=",        "====",      "Z===",       "Zg=",      /* padding in the wrong place */
-        "Zg==Zg==", "Zm8=Zm9v",  "Zg==\nA",    "Zg===",    /* data after padding */
-        "Zg=a",     "Zm=v",      "Zh==",       "Zm9=",     /* '=' then data; spare bits set */
-        "QR==",     "Zm9vYmF=",  "=Zm9",       "Zm8=\n=",
+        "Z",        "Zm",       "Zm9",     "Zm9vY", /* incomplete last group */
+        "=",        "====",     "Z===",    "Zg=",   /* padding in the wrong place */
+        "Zg==Zg==", "Zm8=Zm9v", "Zg==\nA", "Zg===", /* data after padding */
+        "Zg=a",     "Zm=v",     "Zh==",    "Zm9=",  /* '=' then data; spare bits set */
+        "QR==",     "Zm9vYmF=", "=Zm9",    "Zm8=\n=",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         expect_decode_error(bad[i], strlen(bad[i]), BASE64_ERR_PAD);

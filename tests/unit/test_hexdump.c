@@ -165,7 +165,8 @@ static void dump_lines_match_hexdump_c(void **state)
     assert_int_equal(hexdump_format((const uint8_t *)text, 46, out, sizeof(out)), 46);
     assert_string_equal(out, expect);
     assert_int_equal(hexdump_line((const uint8_t *)"hello\n", 6, 0, out, sizeof(out)), 0);
-    assert_string_equal(out, "00000000  68 65 6c 6c 6f 0a                                 |hello.|");
+    assert_string_equal(out,
+                        "00000000  68 65 6c 6c 6f 0a                                 |hello.|");
 }
 
 static void dump_line_details(void **state)

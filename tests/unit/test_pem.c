@@ -16,28 +16,27 @@
  * tls-crypt-v2-server` and `--genkey tls-crypt-v2-client` with that server key. They protect
  * nothing; they pin the exact text format.
  */
-static const char openvpn_static_key[] =
-    "#\n"
-    "# 2048 bit OpenVPN static key\n"
-    "#\n"
-    "-----BEGIN OpenVPN Static key V1-----\n"
-    "11c1e3a3829e193368673289a4057bf6\n"
-    "f9c12908b7e826c2c571d0a9c21eedfa\n"
-    "c3afed2365f02aa3d8d11ab18633487d\n"
-    "637a6eb9a2d94126fa5c11636c292d6d\n"
-    "4d5040b4722f55523cbdbdb289e57262\n"
-    "98e9dc6fdc29655c40d089e324c8d380\n"
-    "06dc6a74e7dfb440619dfaa2c006ef1d\n"
-    "d5f21930c1b0dfb84ea3642f5e98a376\n"
-    "81413bfa838353259890d4ab9b903b40\n"
-    "4d727c8a547e98fab47e68d7db41d188\n"
-    "b6951a5179b4539a80e8fb6401c681b7\n"
-    "9f122843de0362741c93a285271d0ccf\n"
-    "f9d3eb8034d73775a2f6c464270a1f33\n"
-    "586207d4ba889442128a08c017eb3ece\n"
-    "ead0953fd9999a841f9f8d66ccea4a83\n"
-    "a35e7865d7eeecc2e6d88854dfb65b62\n"
-    "-----END OpenVPN Static key V1-----\n";
+static const char openvpn_static_key[] = "#\n"
+                                         "# 2048 bit OpenVPN static key\n"
+                                         "#\n"
+                                         "-----BEGIN OpenVPN Static key V1-----\n"
+                                         "11c1e3a3829e193368673289a4057bf6\n"
+                                         "f9c12908b7e826c2c571d0a9c21eedfa\n"
+                                         "c3afed2365f02aa3d8d11ab18633487d\n"
+                                         "637a6eb9a2d94126fa5c11636c292d6d\n"
+                                         "4d5040b4722f55523cbdbdb289e57262\n"
+                                         "98e9dc6fdc29655c40d089e324c8d380\n"
+                                         "06dc6a74e7dfb440619dfaa2c006ef1d\n"
+                                         "d5f21930c1b0dfb84ea3642f5e98a376\n"
+                                         "81413bfa838353259890d4ab9b903b40\n"
+                                         "4d727c8a547e98fab47e68d7db41d188\n"
+                                         "b6951a5179b4539a80e8fb6401c681b7\n"
+                                         "9f122843de0362741c93a285271d0ccf\n"
+                                         "f9d3eb8034d73775a2f6c464270a1f33\n"
+                                         "586207d4ba889442128a08c017eb3ece\n"
+                                         "ead0953fd9999a841f9f8d66ccea4a83\n"
+                                         "a35e7865d7eeecc2e6d88854dfb65b62\n"
+                                         "-----END OpenVPN Static key V1-----\n";
 
 static const char openvpn_v2_server_key[] =
     "-----BEGIN OpenVPN tls-crypt-v2 server key-----\n"
@@ -70,10 +69,9 @@ static const char openvpn_v2_client_key[] =
       "f"                                                                                          \
       "\n"
 
-static const char counting_body[] =
-    HEX_LINE("0") HEX_LINE("1") HEX_LINE("2") HEX_LINE("3") HEX_LINE("4") HEX_LINE("5")
-        HEX_LINE("6") HEX_LINE("7") HEX_LINE("8") HEX_LINE("9") HEX_LINE("a") HEX_LINE("b")
-            HEX_LINE("c") HEX_LINE("d") HEX_LINE("e") HEX_LINE("f");
+static const char counting_body[] = HEX_LINE("0") HEX_LINE("1") HEX_LINE("2") HEX_LINE("3")
+    HEX_LINE("4") HEX_LINE("5") HEX_LINE("6") HEX_LINE("7") HEX_LINE("8") HEX_LINE("9")
+        HEX_LINE("a") HEX_LINE("b") HEX_LINE("c") HEX_LINE("d") HEX_LINE("e") HEX_LINE("f");
 
 static int parse(const char *text, uint8_t *key, struct pem_error *err)
 {
@@ -114,8 +112,7 @@ static void static_key_write_space(void **state)
     char text[PEM_STATIC_KEY_TEXT_LEN + 1];
     memset(key, 0xab, sizeof(key));
     memset(text, 'x', sizeof(text));
-    assert_int_equal(pem_static_key_write(key, text, PEM_STATIC_KEY_TEXT_LEN, NULL),
-                     PEM_ERR_SPACE);
+    assert_int_equal(pem_static_key_write(key, text, PEM_STATIC_KEY_TEXT_LEN, NULL), PEM_ERR_SPACE);
     for (size_t i = 0; i < PEM_STATIC_KEY_TEXT_LEN; i++)
         assert_int_equal(text[i], '\0'); /* no half key text left behind */
     assert_int_equal(text[PEM_STATIC_KEY_TEXT_LEN], 'x');
@@ -154,8 +151,8 @@ static void static_key_layout_variants(void **state)
     char flat[2048];
     o = (size_t)snprintf(flat, sizeof(flat), "%s", STATIC_BEGIN);
     for (int i = 0; i < PEM_STATIC_KEY_LEN; i++)
-        o += (size_t)snprintf(flat + o, sizeof(flat) - o, i == 5 ? "%X %X" : "%X%X",
-                              (i / 16) & 0xf, i % 16);
+        o += (size_t)snprintf(flat + o, sizeof(flat) - o, i == 5 ? "%X %X" : "%X%X", (i / 16) & 0xf,
+                              i % 16);
     snprintf(flat + o, sizeof(flat) - o, "\n%s", STATIC_END);
     assert_int_equal(parse(flat, key, NULL), 0);
     expect_counting_key(key);
@@ -197,8 +194,8 @@ static void static_key_missing_armor(void **state)
     expect_static_error("-----BEGIN OpenVPN Static key V1-----", PEM_ERR_NO_END, 1,
                         "line 1: -----BEGIN OpenVPN Static key V1----- has no "
                         "-----END OpenVPN Static key V1----- line");
-    expect_static_error(STATIC_BEGIN "0011\n-----END OpenVPN Static key V2-----\n",
-                        PEM_ERR_BAD_END, 3, "line 3: expected -----END OpenVPN Static key V1-----");
+    expect_static_error(STATIC_BEGIN "0011\n-----END OpenVPN Static key V2-----\n", PEM_ERR_BAD_END,
+                        3, "line 3: expected -----END OpenVPN Static key V1-----");
     expect_static_error(STATIC_BEGIN "0011\n" STATIC_BEGIN "22\n" STATIC_END, PEM_ERR_BAD_END, 3,
                         "line 3: expected -----END OpenVPN Static key V1-----");
 }
@@ -231,7 +228,8 @@ static void static_key_bad_body(void **state)
     /* An embedded NUL is a bad character, not the end of the text. */
     uint8_t key[PEM_STATIC_KEY_LEN];
     struct pem_error err;
-    const char nul[] = STATIC_BEGIN "00\0" "11\n" STATIC_END;
+    const char nul[] = STATIC_BEGIN "00\0"
+                                    "11\n" STATIC_END;
     assert_int_equal(pem_static_key_parse(nul, sizeof(nul) - 1, key, &err), PEM_ERR_BAD_HEX);
     assert_int_equal(err.line, 2);
 }
@@ -273,33 +271,28 @@ static void tls_crypt_v2_keys_decode_and_rewrite(void **state)
     char text[1024];
     struct pem_error err;
     assert_int_equal(pem_decode_block(openvpn_v2_server_key, strlen(openvpn_v2_server_key),
-                                      PEM_TLS_CRYPT_V2_SERVER, server, sizeof(server), &slen,
-                                      &err),
+                                      PEM_TLS_CRYPT_V2_SERVER, server, sizeof(server), &slen, &err),
                      0);
     assert_int_equal(slen, 128);
     const uint8_t s_first[4] = { 0xb0, 0x54, 0x97, 0x4c };
     assert_memory_equal(server, s_first, 4);
     assert_int_equal(pem_decode_block(openvpn_v2_client_key, strlen(openvpn_v2_client_key),
-                                      PEM_TLS_CRYPT_V2_CLIENT, client, sizeof(client), &clen,
-                                      &err),
+                                      PEM_TLS_CRYPT_V2_CLIENT, client, sizeof(client), &clen, &err),
                      0);
     /* Kc (256 bytes) || WKc, whose last two bytes are its own length (section 5.2). */
     assert_int_equal(clen, 555);
     assert_int_equal(client[clen - 2] << 8 | client[clen - 1], clen - 256);
-    assert_int_equal(pem_write_block(PEM_TLS_CRYPT_V2_SERVER, server, slen, text, sizeof(text),
-                                     &tlen),
-                     0);
+    assert_int_equal(
+        pem_write_block(PEM_TLS_CRYPT_V2_SERVER, server, slen, text, sizeof(text), &tlen), 0);
     assert_string_equal(text, openvpn_v2_server_key);
     assert_int_equal(tlen, pem_block_text_len(PEM_TLS_CRYPT_V2_SERVER, slen));
-    assert_int_equal(pem_write_block(PEM_TLS_CRYPT_V2_CLIENT, client, clen, text, sizeof(text),
-                                     &tlen),
-                     0);
+    assert_int_equal(
+        pem_write_block(PEM_TLS_CRYPT_V2_CLIENT, client, clen, text, sizeof(text), &tlen), 0);
     assert_string_equal(text, openvpn_v2_client_key);
     assert_int_equal(tlen, pem_block_text_len(PEM_TLS_CRYPT_V2_CLIENT, clen));
     /* The other label is not there. */
     assert_int_equal(pem_decode_block(openvpn_v2_client_key, strlen(openvpn_v2_client_key),
-                                      PEM_TLS_CRYPT_V2_SERVER, server, sizeof(server), &slen,
-                                      &err),
+                                      PEM_TLS_CRYPT_V2_SERVER, server, sizeof(server), &slen, &err),
                      PEM_ERR_NO_BEGIN);
     assert_int_equal(slen, 0);
 }
@@ -312,8 +305,7 @@ static void expect_decode_error(const char *text, int code, int detail, unsigned
     struct pem_error err;
     char buf[160];
     memset(out, 0x5a, sizeof(out));
-    assert_int_equal(pem_decode_block(text, strlen(text), "K", out, sizeof(out), &len, &err),
-                     code);
+    assert_int_equal(pem_decode_block(text, strlen(text), "K", out, sizeof(out), &len, &err), code);
     assert_int_equal(len, 0);
     assert_int_equal(err.detail, detail);
     assert_int_equal(err.line, line);

@@ -29,8 +29,7 @@ static void assert_heap_valid(const struct timerq *q)
         if (i == 0)
             continue;
         const struct timerq_entry *p = q->heap[(i - 1) / 2], *c = q->heap[i];
-        assert_true(p->deadline < c->deadline ||
-                    (p->deadline == c->deadline && p->seq < c->seq));
+        assert_true(p->deadline < c->deadline || (p->deadline == c->deadline && p->seq < c->seq));
     }
 }
 
