@@ -84,7 +84,12 @@ enum conf_proto { CONF_PROTO_UDP, CONF_PROTO_UDP4, CONF_PROTO_UDP6 };
 enum conf_mode { CONF_MODE_P2P, CONF_MODE_SERVER };
 enum conf_topology { CONF_TOPOLOGY_NET30, CONF_TOPOLOGY_P2P, CONF_TOPOLOGY_SUBNET };
 enum conf_ping_action { CONF_PING_NONE, CONF_PING_RESTART, CONF_PING_EXIT };
-enum conf_mtu_disc { CONF_MTU_DISC_DEFAULT, CONF_MTU_DISC_NO, CONF_MTU_DISC_MAYBE, CONF_MTU_DISC_YES };
+enum conf_mtu_disc {
+    CONF_MTU_DISC_DEFAULT,
+    CONF_MTU_DISC_NO,
+    CONF_MTU_DISC_MAYBE,
+    CONF_MTU_DISC_YES
+};
 enum conf_compress {
     CONF_COMPRESS_UNSET,
     CONF_COMPRESS_STUB,
@@ -94,10 +99,26 @@ enum conf_compress {
     CONF_COMPRESS_LZO,
     CONF_COMPRESS_MIGRATE,
 };
-enum conf_comp_lzo { CONF_COMP_LZO_UNSET, CONF_COMP_LZO_NO, CONF_COMP_LZO_YES, CONF_COMP_LZO_ADAPTIVE };
+enum conf_comp_lzo {
+    CONF_COMP_LZO_UNSET,
+    CONF_COMP_LZO_NO,
+    CONF_COMP_LZO_YES,
+    CONF_COMP_LZO_ADAPTIVE
+};
 /* UNSET becomes NO (no compression configured) or ASYM (receive only) in conf_finalize(). */
-enum conf_allow_comp { CONF_ALLOW_COMP_UNSET, CONF_ALLOW_COMP_NO, CONF_ALLOW_COMP_ASYM, CONF_ALLOW_COMP_YES };
-enum conf_tls_ver { CONF_TLS_VER_UNSET, CONF_TLS_VER_1_0, CONF_TLS_VER_1_1, CONF_TLS_VER_1_2, CONF_TLS_VER_1_3 };
+enum conf_allow_comp {
+    CONF_ALLOW_COMP_UNSET,
+    CONF_ALLOW_COMP_NO,
+    CONF_ALLOW_COMP_ASYM,
+    CONF_ALLOW_COMP_YES
+};
+enum conf_tls_ver {
+    CONF_TLS_VER_UNSET,
+    CONF_TLS_VER_1_0,
+    CONF_TLS_VER_1_1,
+    CONF_TLS_VER_1_2,
+    CONF_TLS_VER_1_3
+};
 enum conf_cert_profile {
     CONF_CERT_PROFILE_UNSET,
     CONF_CERT_PROFILE_INSECURE,
@@ -110,7 +131,11 @@ enum conf_x509_type { CONF_X509_SUBJECT, CONF_X509_NAME, CONF_X509_NAME_PREFIX }
 enum conf_tc2_mode { CONF_TC2_ALLOW_NONCOOKIE, CONF_TC2_FORCE_COOKIE };
 enum conf_auth_retry { CONF_AUTH_RETRY_NONE, CONF_AUTH_RETRY_NOINTERACT, CONF_AUTH_RETRY_INTERACT };
 enum conf_verify_method { CONF_VERIFY_VIA_FILE, CONF_VERIFY_VIA_ENV };
-enum conf_client_cert { CONF_CLIENT_CERT_REQUIRE, CONF_CLIENT_CERT_OPTIONAL, CONF_CLIENT_CERT_NONE };
+enum conf_client_cert {
+    CONF_CLIENT_CERT_REQUIRE,
+    CONF_CLIENT_CERT_OPTIONAL,
+    CONF_CLIENT_CERT_NONE
+};
 enum conf_remap { CONF_REMAP_NONE, CONF_REMAP_SIGHUP, CONF_REMAP_SIGTERM };
 enum conf_filter { CONF_FILTER_ACCEPT, CONF_FILTER_IGNORE, CONF_FILTER_REJECT };
 
@@ -130,14 +155,14 @@ enum conf_filter { CONF_FILTER_ACCEPT, CONF_FILTER_IGNORE, CONF_FILTER_REJECT };
 
 /* Per-connection options: global ones in conf.ce, one entry per <connection> block or remote. */
 struct conf_conn {
-    char *remote;         /* server host; NULL when none */
-    char *local;          /* bind address; NULL = any */
-    int remote_port;      /* rport (port sets both) */
-    int local_port;       /* lport; 0 = any */
-    bool local_port_set;  /* lport given: the client binds to it */
+    char *remote;        /* server host; NULL when none */
+    char *local;         /* bind address; NULL = any */
+    int remote_port;     /* rport (port sets both) */
+    int local_port;      /* lport; 0 = any */
+    bool local_port_set; /* lport given: the client binds to it */
     enum conf_proto proto;
-    bool bind;            /* false after nobind */
-    bool bind_set;        /* explicit "bind" */
+    bool bind;     /* false after nobind */
+    bool bind_set; /* explicit "bind" */
     bool bind_ipv6only;
     bool remote_float;
     int connect_retry;     /* seconds between attempts */
@@ -171,7 +196,7 @@ struct conf_net {
     bool pull;
     bool remote_random;
     bool remote_random_hostname;
-    int resolv_retry; /* seconds, -1 = infinite */
+    int resolv_retry;      /* seconds, -1 = infinite */
     int connect_retry_max; /* tries of the whole list, 0 = unlimited */
     int sndbuf, rcvbuf;    /* 0 = OS default */
     bool fast_io;
@@ -302,7 +327,7 @@ struct conf_tls {
     struct conf_blob tls_auth, tls_crypt, tls_crypt_v2, crl_verify;
     bool crl_dir;
     enum conf_tc2_mode tls_crypt_v2_mode;
-    int key_direction; /* -1 bidirectional, 0, 1 */
+    int key_direction;  /* -1 bidirectional, 0, 1 */
     char *data_ciphers; /* canonical names joined by ':' */
     char *data_ciphers_fallback;
     char *cipher;
@@ -314,7 +339,7 @@ struct conf_tls {
     char *tls_cipher, *tls_ciphersuites, *tls_groups, *ecdh_curve;
     enum conf_cert_profile cert_profile;
     int reneg_sec, reneg_sec_min; /* min -1 = default */
-    long long reneg_bytes;         /* -1 = default */
+    long long reneg_bytes;        /* -1 = default */
     long long reneg_pkts;
     int hand_window, tran_window, tls_timeout;
     int replay_window, replay_time;
@@ -327,7 +352,7 @@ struct conf_tls {
     enum conf_x509_type verify_x509_type;
     uint8_t (*fingerprints)[32]; /* peer-fingerprint SHA-256 values */
     size_t n_fingerprints;
-    char *verify_hash; /* colon hex as given, upper case */
+    char *verify_hash;    /* colon hex as given, upper case */
     int verify_hash_bits; /* 1 = SHA1, 256 = SHA256 */
     struct conf_strlist x509_username_field;
     struct conf_strlist x509_track;
@@ -342,7 +367,7 @@ struct conf_tls {
 };
 
 struct conf_auth {
-    bool user_pass;             /* auth-user-pass given */
+    bool user_pass;                  /* auth-user-pass given */
     struct conf_blob user_pass_file; /* neither path nor inline: ask (tty / management) */
     bool nocache;
     enum conf_auth_retry retry;
@@ -385,7 +410,7 @@ struct conf_log {
     bool suppress_timestamps, machine_readable;
     char *status_file;
     int status_interval, status_version;
-    struct conf_strlist echo;
+    struct conf_arglist echo; /* echo lines for the management interface */
 };
 
 struct conf_mgmt {
@@ -407,7 +432,8 @@ struct conf_setenv {
 
 struct conf_genkey {
     bool set;
-    char *type; /* secret, tls-auth, tls-crypt, tls-crypt-v2-server, tls-crypt-v2-client, auth-token */
+    char *type; /* secret, tls-auth, tls-crypt, tls-crypt-v2-server, tls-crypt-v2-client, auth-token
+                 */
     char *file;
     char *meta;
 };
@@ -417,6 +443,7 @@ struct conf_place {
     const char *file;
     unsigned line;
     unsigned seq; /* 0 = not given */
+    bool global;  /* given outside <connection> blocks too */
 };
 
 struct conf {
@@ -438,6 +465,7 @@ struct conf {
     struct conf_setenv *env;
     size_t n_env;
     struct conf_strlist ignore_unknown;
+    bool forward_compatible; /* setenv FORWARD_COMPATIBLE 1: unknown options only warn */
 
     /* command line only */
     bool show_config, show_version, show_help;

@@ -3,10 +3,11 @@
  * Inside the configuration module (not for other modules): the option table, the parse context
  * its handlers receive, the value parsers they share and the line builder used by conf_show().
  *
- * The table is split by topic: conf_opts_net.c (transport, device, addresses, routes, server),
- * conf_opts_tls.c (TLS, crypto, authentication), conf_opts_proc.c (process, logging, management,
- * scripts, environment, command line) and conf_opts.c (options Sluice refuses). conf_show()
- * prints options in table order.
+ * The table is split by topic: conf_opts_net.c (device, transport, MTU, timers), conf_opts_addr.c
+ * (addresses, routes, server mode), conf_opts_tls.c (TLS, keys, ciphers), conf_opts_auth.c
+ * (compression, user authentication), conf_opts_proc.c (process, logging, management, scripts,
+ * environment, command line) and conf_opts.c (options Sluice refuses). conf_show() prints
+ * options in table order.
  */
 #ifndef SLUICE_CONF_OPTS_H
 #define SLUICE_CONF_OPTS_H
@@ -82,8 +83,12 @@ struct conf_opt_group {
 
 extern const struct conf_opt conf_opts_net[];
 extern const size_t conf_opts_net_count;
+extern const struct conf_opt conf_opts_addr[];
+extern const size_t conf_opts_addr_count;
 extern const struct conf_opt conf_opts_tls[];
 extern const size_t conf_opts_tls_count;
+extern const struct conf_opt conf_opts_auth[];
+extern const size_t conf_opts_auth_count;
 extern const struct conf_opt conf_opts_proc[];
 extern const size_t conf_opts_proc_count;
 extern const struct conf_opt conf_opts_refused[];
@@ -115,6 +120,8 @@ int conf_fail(struct conf_ctx *x, const char *fmt, ...) __attribute__((format(pr
 /* Sends "PLACE: message" to the loader's warn callback. */
 void conf_warn(struct conf_ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int conf_oom(struct conf_ctx *x);
+/* "'NAME VALUE' is not supported by Sluice (why)": a value Sluice refuses (proto tcp, dev tap). */
+int conf_refuse(struct conf_ctx *x, const struct conf_opt *o, const char *value, const char *why);
 
 int conf_num(struct conf_ctx *x, const char *s, long long lo, long long hi, long long *out);
 int conf_int(struct conf_ctx *x, const char *s, long long lo, long long hi, int *out);
@@ -166,8 +173,7 @@ void conf_show_enum(const struct conf *c, const struct conf_conn *ce, const stru
 
 /* Field address for the generic handlers. */
 void *conf_field(struct conf *c, struct conf_conn *ce, const struct conf_opt *o);
-const void *conf_cfield(const struct conf *c, const struct conf_conn *ce,
-                        const struct conf_opt *o);
+const void *conf_cfield(const struct conf *c, const struct conf_conn *ce, const struct conf_opt *o);
 
 /* ---- lines for conf_show() (conf_show.c) ---- */
 
@@ -186,32 +192,53 @@ void conf_sb_blob(struct conf_sb *sb, const char *name, const struct conf_blob *
 #define CONF_OFF(field) offsetof(struct conf, field)
 #define CONF_CE(field)  offsetof(struct conf_conn, field)
 
-#define OPT_FLAG(n, field, st)                                                                    \
-    { .name = n, .min_args = 0, .max_args = 0, .status = st, .parse = conf_opt_flag,               \
-      .show = conf_show_flag, .off = CONF_OFF(field) }
-#define OPT_INT(n, field, l, h, st)                                                               \
-    { .name = n, .min_args = 1, .max_args = 1, .status = st, .parse = conf_opt_int,                \
-      .show = conf_show_int, .off = CONF_OFF(field), .lo = l, .hi = h }
-#define OPT_STR(n, field, st)                                                                     \
-    { .name = n, .min_args = 1, .max_args = 1, .status = st, .parse = conf_opt_str,                \
-      .show = conf_show_str, .off = CONF_OFF(field) }
-#define OPT_BLOB(n, field, st)                                                                    \
-    { .name = n, .min_args = 1, .max_args = 1, .status = st, .flags = CONF_F_INLINE,               \
-      .parse = conf_opt_blob, .show = conf_show_blob, .off = CONF_OFF(field) }
-#define OPT_ENUM(n, field, w, st)                                                                 \
-    { .name = n, .min_args = 1, .max_args = 1, .status = st, .parse = conf_opt_enum,               \
-      .show = conf_show_enum, .off = CONF_OFF(field), .words = w }
-#define OPT_CE_FLAG(n, field)                                                                     \
-    { .name = n, .min_args = 0, .max_args = 0, .status = CONF_PLANNED, .flags = CONF_F_CE,         \
-      .parse = conf_opt_flag, .show = conf_show_flag, .off = CONF_CE(field) }
-#define OPT_CE_INT(n, field, l, h)                                                                \
-    { .name = n, .min_args = 1, .max_args = 1, .status = CONF_PLANNED, .flags = CONF_F_CE,         \
-      .parse = conf_opt_int, .show = conf_show_int, .off = CONF_CE(field), .lo = l, .hi = h }
-#define OPT_FN(n, mn, mx, st, fl, p, s)                                                           \
-    { .name = n, .min_args = mn, .max_args = mx, .status = st, .flags = fl, .parse = p, .show = s }
-#define OPT_WONT(n, reason)                                                                       \
-    { .name = n, .min_args = 0, .max_args = -1, .status = CONF_WONT, .why = reason }
-#define OPT_REMOVED(n, hint)                                                                      \
-    { .name = n, .min_args = 0, .max_args = -1, .status = CONF_REMOVED, .why = hint }
+#define OPT_FLAG(n, field, st)                                                                     \
+    {                                                                                              \
+        .name = n, .min_args = 0, .max_args = 0, .status = st, .parse = conf_opt_flag,             \
+        .show = conf_show_flag, .off = CONF_OFF(field)                                             \
+    }
+#define OPT_INT(n, field, l, h, st)                                                                \
+    {                                                                                              \
+        .name = n, .min_args = 1, .max_args = 1, .status = st, .parse = conf_opt_int,              \
+        .show = conf_show_int, .off = CONF_OFF(field), .lo = l, .hi = h                            \
+    }
+#define OPT_STR(n, field, st)                                                                      \
+    {                                                                                              \
+        .name = n, .min_args = 1, .max_args = 1, .status = st, .parse = conf_opt_str,              \
+        .show = conf_show_str, .off = CONF_OFF(field)                                              \
+    }
+#define OPT_BLOB(n, field, st)                                                                     \
+    {                                                                                              \
+        .name = n, .min_args = 1, .max_args = 1, .status = st, .flags = CONF_F_INLINE,             \
+        .parse = conf_opt_blob, .show = conf_show_blob, .off = CONF_OFF(field)                     \
+    }
+#define OPT_ENUM(n, field, w, st)                                                                  \
+    {                                                                                              \
+        .name = n, .min_args = 1, .max_args = 1, .status = st, .parse = conf_opt_enum,             \
+        .show = conf_show_enum, .off = CONF_OFF(field), .words = w                                 \
+    }
+#define OPT_CE_FLAG(n, field)                                                                      \
+    {                                                                                              \
+        .name = n, .min_args = 0, .max_args = 0, .status = CONF_PLANNED, .flags = CONF_F_CE,       \
+        .parse = conf_opt_flag, .show = conf_show_flag, .off = CONF_CE(field)                      \
+    }
+#define OPT_CE_INT(n, field, l, h)                                                                 \
+    {                                                                                              \
+        .name = n, .min_args = 1, .max_args = 1, .status = CONF_PLANNED, .flags = CONF_F_CE,       \
+        .parse = conf_opt_int, .show = conf_show_int, .off = CONF_CE(field), .lo = l, .hi = h      \
+    }
+#define OPT_FN(n, mn, mx, st, fl, p, s)                                                            \
+    {                                                                                              \
+        .name = n, .min_args = mn, .max_args = mx, .status = st, .flags = fl, .parse = p,          \
+        .show = s                                                                                  \
+    }
+#define OPT_WONT(n, reason)                                                                        \
+    {                                                                                              \
+        .name = n, .min_args = 0, .max_args = -1, .status = CONF_WONT, .why = reason               \
+    }
+#define OPT_REMOVED(n, hint)                                                                       \
+    {                                                                                              \
+        .name = n, .min_args = 0, .max_args = -1, .status = CONF_REMOVED, .why = hint              \
+    }
 
 #endif

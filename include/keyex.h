@@ -47,17 +47,17 @@
 
 enum keyex_err {
     KEYEX_OK = 0,
-    KEYEX_ERR_TRUNCATED = -1,    /* the message ends inside a field */
-    KEYEX_ERR_METHOD = -2,       /* key-method byte whose low nibble is not 2 */
-    KEYEX_ERR_NO_OPTIONS = -3,   /* the options string is absent (length 0) */
-    KEYEX_ERR_TOO_LONG = -4,     /* a string over its limit, or a message over KEYEX_MSG_MAX */
-    KEYEX_ERR_NO_NUL = -5,       /* a string whose last byte is not NUL */
-    KEYEX_ERR_NUL = -6,          /* a NUL before the end of a string */
-    KEYEX_ERR_TRAILING = -7,     /* bytes after the peer-info string */
-    KEYEX_ERR_NO_ROOM = -8,      /* builder: output too small (a writer gets its error flag) */
-    KEYEX_ERR_INVALID = -9,      /* builder: a parameter the format cannot carry */
-    KEYEX_ERR_CRYPTO = -10,      /* OpenSSL failed (RAND, HMAC) */
-    KEYEX_ERR_WEAK_KEY = -11,    /* a derived cipher key that is all zero */
+    KEYEX_ERR_TRUNCATED = -1,     /* the message ends inside a field */
+    KEYEX_ERR_METHOD = -2,        /* key-method byte whose low nibble is not 2 */
+    KEYEX_ERR_NO_OPTIONS = -3,    /* the options string is absent (length 0) */
+    KEYEX_ERR_TOO_LONG = -4,      /* a string over its limit, or a message over KEYEX_MSG_MAX */
+    KEYEX_ERR_NO_NUL = -5,        /* a string whose last byte is not NUL */
+    KEYEX_ERR_NUL = -6,           /* a NUL before the end of a string */
+    KEYEX_ERR_TRAILING = -7,      /* bytes after the peer-info string */
+    KEYEX_ERR_NO_ROOM = -8,       /* builder: output too small (a writer gets its error flag) */
+    KEYEX_ERR_INVALID = -9,       /* builder: a parameter the format cannot carry */
+    KEYEX_ERR_CRYPTO = -10,       /* OpenSSL failed (RAND, HMAC) */
+    KEYEX_ERR_WEAK_KEY = -11,     /* a derived cipher key that is all zero */
     KEYEX_ERR_USER_PASS_LEN = -12 /* username or password over KEYEX_USER_PASS_MAX */
 };
 
@@ -116,8 +116,7 @@ int keyex_msg_build(struct buf_writer *w, enum keyex_role sender, const struct k
  * username or password over KEYEX_USER_PASS_MAX gives KEYEX_ERR_USER_PASS_LEN (openvpn answers
  * that with AUTH_FAILED rather than a protocol error). On failure *out is wiped.
  */
-int keyex_msg_parse(const uint8_t *data, size_t len, enum keyex_role sender,
-                    struct keyex_msg *out);
+int keyex_msg_parse(const uint8_t *data, size_t len, enum keyex_role sender, struct keyex_msg *out);
 
 /* Wipes the randoms and clears the views (not the bytes they point to). */
 void keyex_msg_wipe(struct keyex_msg *m);
@@ -137,13 +136,14 @@ void keyex_msg_wipe(struct keyex_msg *m);
 #define KEYEX_IV_PROTO_KNOWN           0x3FEu
 
 /* Compression capabilities announced with value 1 (IV_LZ4=1 ...). */
-#define KEYEX_IV_COMP_LZ4         (1u << 0)
-#define KEYEX_IV_COMP_LZ4V2       (1u << 1)
-#define KEYEX_IV_COMP_LZO         (1u << 2)
-#define KEYEX_IV_COMP_LZO_STUB    (1u << 3)
-#define KEYEX_IV_COMP_STUB        (1u << 4)
-#define KEYEX_IV_COMP_STUBV2      (1u << 5)
-#define KEYEX_IV_COMP_STUBS_ONLY  (KEYEX_IV_COMP_LZO_STUB | KEYEX_IV_COMP_STUB | KEYEX_IV_COMP_STUBV2)
+#define KEYEX_IV_COMP_LZ4      (1u << 0)
+#define KEYEX_IV_COMP_LZ4V2    (1u << 1)
+#define KEYEX_IV_COMP_LZO      (1u << 2)
+#define KEYEX_IV_COMP_LZO_STUB (1u << 3)
+#define KEYEX_IV_COMP_STUB     (1u << 4)
+#define KEYEX_IV_COMP_STUBV2   (1u << 5)
+#define KEYEX_IV_COMP_STUBS_ONLY                                                                   \
+    (KEYEX_IV_COMP_LZO_STUB | KEYEX_IV_COMP_STUB | KEYEX_IV_COMP_STUBV2)
 
 /* A NAME=value pair; views, not NUL-terminated. */
 struct keyex_kv {
@@ -180,7 +180,7 @@ int keyex_peer_info_build(char *out, size_t cap, const struct keyex_peer_info_pa
 #define KEYEX_PEER_INFO_MAX_VARS 64
 
 struct keyex_peer_info {
-    size_t n;                                     /* valid lines, in order */
+    size_t n;                                       /* valid lines, in order */
     struct keyex_kv vars[KEYEX_PEER_INFO_MAX_VARS]; /* views into the parsed text */
     size_t n_bad; /* lines skipped: no '=', a name outside [A-Za-z0-9_], a control character,
                    * or beyond KEYEX_PEER_INFO_MAX_VARS */
@@ -233,9 +233,9 @@ struct keyex_occ_params {
     const char *ifconfig_local;
     const char *ifconfig_remote;
     bool ifconfig_swap;
-    bool comp_lzo;    /* any compression configured */
-    bool mtu_dynamic; /* --fragment */
-    int keydir;       /* tls-auth direction 0 or 1; -1 when none was given */
+    bool comp_lzo;      /* any compression configured */
+    bool mtu_dynamic;   /* --fragment */
+    int keydir;         /* tls-auth direction 0 or 1; -1 when none was given */
     const char *cipher; /* NULL leaves it out (the usual case since 2.6) */
     const char *auth;   /* --auth name, e.g. "SHA1"; required */
     unsigned keysize;   /* 128 with the default BF-CBC placeholder */

@@ -52,7 +52,7 @@ enum replay_err {
 #define REPLAY_DROP_REASONS 7 /* array size for counters indexed by -err (index 0 unused) */
 
 struct replay {
-    uint32_t window;   /* n */
+    uint32_t window;    /* n */
     uint32_t backtrack; /* t, seconds */
     bool long_form;
     uint32_t time; /* long form: time of the current sequence */

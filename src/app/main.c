@@ -141,7 +141,7 @@ static int run(struct conf *c, int argc, char **argv)
 {
     struct conf_err err;
     struct conf_loader ld;
-    conf_file_loader_init(&ld, warn_through_log, NULL);
+    conf_file_loader(&ld, warn_through_log, NULL);
 
     if (argc < 2) {
         print_help(stderr);

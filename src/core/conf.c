@@ -148,16 +148,26 @@ static void free_server(struct conf_server *s)
 
 static void free_tls(struct conf_tls *t)
 {
-    struct conf_blob *blobs[] = { &t->ca,       &t->cert,         &t->key,      &t->pkcs12,
-                                  &t->extra_certs, &t->dh,        &t->tls_auth, &t->tls_crypt,
+    struct conf_blob *blobs[] = { &t->ca,           &t->cert,      &t->key,      &t->pkcs12,
+                                  &t->extra_certs,  &t->dh,        &t->tls_auth, &t->tls_crypt,
                                   &t->tls_crypt_v2, &t->crl_verify };
     for (size_t i = 0; i < sizeof(blobs) / sizeof(blobs[0]); i++)
         conf_blob_clear(blobs[i]);
-    char *strs[] = { t->capath,     t->data_ciphers, t->data_ciphers_fallback,
-                     t->cipher,     t->auth,         t->tls_cipher,
-                     t->tls_ciphersuites, t->tls_groups, t->ecdh_curve,
-                     t->remote_cert_eku,  t->verify_x509_name, t->verify_hash,
-                     t->tls_export_cert,  t->ekm_label,  t->askpass };
+    char *strs[] = { t->capath,
+                     t->data_ciphers,
+                     t->data_ciphers_fallback,
+                     t->cipher,
+                     t->auth,
+                     t->tls_cipher,
+                     t->tls_ciphersuites,
+                     t->tls_groups,
+                     t->ecdh_curve,
+                     t->remote_cert_eku,
+                     t->verify_x509_name,
+                     t->verify_hash,
+                     t->tls_export_cert,
+                     t->ekm_label,
+                     t->askpass };
     free_strs(strs, sizeof(strs) / sizeof(strs[0]));
     free(t->fingerprints);
     conf_strlist_clear(&t->x509_username_field);
@@ -176,19 +186,39 @@ static void free_auth(struct conf_auth *a)
 
 static void free_process(struct conf *c)
 {
-    char *strs[] = { c->proc.user,          c->proc.group,          c->proc.chroot,
-                     c->proc.cd,            c->proc.writepid,       c->proc.tmp_dir,
-                     c->proc.daemon_name,   c->script.up,           c->script.down,
-                     c->script.route_up,    c->script.route_pre_down, c->script.ipchange,
-                     c->script.client_connect, c->script.client_disconnect,
-                     c->script.learn_address, c->script.tls_verify, c->script.tls_crypt_v2_verify,
-                     c->log.file,           c->log.syslog_name,     c->log.status_file,
-                     c->mgmt.addr,          c->mgmt.pw_file,        c->mgmt.client_user,
-                     c->mgmt.client_group,  c->genkey.type,         c->genkey.file,
-                     c->genkey.meta,        c->net.bind_dev,        c->dev.dev,
-                     c->dev.dev_type,       c->dev.dev_node };
+    char *strs[] = { c->proc.user,
+                     c->proc.group,
+                     c->proc.chroot,
+                     c->proc.cd,
+                     c->proc.writepid,
+                     c->proc.tmp_dir,
+                     c->proc.daemon_name,
+                     c->script.up,
+                     c->script.down,
+                     c->script.route_up,
+                     c->script.route_pre_down,
+                     c->script.ipchange,
+                     c->script.client_connect,
+                     c->script.client_disconnect,
+                     c->script.learn_address,
+                     c->script.tls_verify,
+                     c->script.tls_crypt_v2_verify,
+                     c->log.file,
+                     c->log.syslog_name,
+                     c->log.status_file,
+                     c->mgmt.addr,
+                     c->mgmt.pw_file,
+                     c->mgmt.client_user,
+                     c->mgmt.client_group,
+                     c->genkey.type,
+                     c->genkey.file,
+                     c->genkey.meta,
+                     c->net.bind_dev,
+                     c->dev.dev,
+                     c->dev.dev_type,
+                     c->dev.dev_node };
     free_strs(strs, sizeof(strs) / sizeof(strs[0]));
-    conf_strlist_clear(&c->log.echo);
+    conf_arglist_clear(&c->log.echo);
     for (size_t i = 0; i < c->n_env; i++) {
         free(c->env[i].name);
         free(c->env[i].value);
@@ -245,6 +275,8 @@ static void note_seen(struct conf_ctx *x, size_t idx)
         p->line = x->line;
         p->seq = ++x->c->seq;
     }
+    if (!x->in_connection)
+        p->global = true;
 }
 
 /* File names live as long as the conf, so places can point at them. */
@@ -316,7 +348,7 @@ static bool ignored(const struct conf *c, const char *name)
 
 static int unknown(struct conf_ctx *x, const char *name)
 {
-    if (x->optional || ignored(x->c, name)) {
+    if (x->optional || x->c->forward_compatible || ignored(x->c, name)) {
         conf_warn(x, "ignoring unknown option %s", x->dn);
         return 0;
     }

@@ -20,17 +20,16 @@
 
 size_t conf_opts_total(void)
 {
-    return conf_opts_net_count + conf_opts_tls_count + conf_opts_proc_count +
-           conf_opts_refused_count;
+    return conf_opts_net_count + conf_opts_addr_count + conf_opts_tls_count + conf_opts_auth_count +
+           conf_opts_proc_count + conf_opts_refused_count;
 }
 
 const struct conf_opt *conf_opts_at(size_t i)
 {
     const struct conf_opt_group groups[] = {
-        { conf_opts_net, conf_opts_net_count },
-        { conf_opts_tls, conf_opts_tls_count },
-        { conf_opts_proc, conf_opts_proc_count },
-        { conf_opts_refused, conf_opts_refused_count },
+        { conf_opts_net, conf_opts_net_count },   { conf_opts_addr, conf_opts_addr_count },
+        { conf_opts_tls, conf_opts_tls_count },   { conf_opts_auth, conf_opts_auth_count },
+        { conf_opts_proc, conf_opts_proc_count }, { conf_opts_refused, conf_opts_refused_count },
     };
     for (size_t k = 0; k < sizeof(groups) / sizeof(groups[0]); k++) {
         if (i < groups[k].n)
@@ -104,6 +103,12 @@ int conf_oom(struct conf_ctx *x)
     return conf_fail(x, "out of memory while reading %s", x->dn);
 }
 
+int conf_refuse(struct conf_ctx *x, const struct conf_opt *o, const char *value, const char *why)
+{
+    return conf_fail(x, "'%s%s %s' is not supported by Sluice (%s)", x->file ? "" : "--", o->name,
+                     value, why);
+}
+
 /* ---- numbers ---- */
 
 static void range_text(long long lo, long long hi, char *buf, size_t len)
@@ -116,8 +121,7 @@ static void range_text(long long lo, long long hi, char *buf, size_t len)
         snprintf(buf, len, "a number %lld-%lld", lo, hi);
 }
 
-static int num_fail(struct conf_ctx *x, const char *s, long long lo, long long hi,
-                    const char *why)
+static int num_fail(struct conf_ctx *x, const char *s, long long lo, long long hi, const char *why)
 {
     char range[64];
     range_text(lo, hi, range, sizeof(range));
@@ -200,7 +204,7 @@ bool conf_contiguous(uint32_t mask, int *bits)
 
 int conf_netmask(struct conf_ctx *x, const char *s, uint32_t *out)
 {
-    uint32_t m;
+    uint32_t m = 0;
     if (conf_ipv4(x, s, "a netmask such as 255.255.255.0", &m) < 0)
         return -1;
     if (!conf_contiguous(m, NULL))
@@ -226,8 +230,7 @@ int conf_ip6_prefix(struct conf_ctx *x, const char *s, int lo, int hi, bool requ
     long long bits = 128;
 
     if (alen >= sizeof(addr) || (!slash && required))
-        return conf_fail(x, "%s expects an IPv6 network such as 2001:db8::/64, got '%s'", x->dn,
-                         s);
+        return conf_fail(x, "%s expects an IPv6 network such as 2001:db8::/64, got '%s'", x->dn, s);
     memcpy(addr, s, alen);
     addr[alen] = '\0';
     if (inet_pton(AF_INET6, addr, out->addr) != 1)
@@ -449,8 +452,7 @@ void *conf_field(struct conf *c, struct conf_conn *ce, const struct conf_opt *o)
     return base + o->off;
 }
 
-const void *conf_cfield(const struct conf *c, const struct conf_conn *ce,
-                        const struct conf_opt *o)
+const void *conf_cfield(const struct conf *c, const struct conf_conn *ce, const struct conf_opt *o)
 {
     const char *base = (o->flags & CONF_F_CE) ? (const char *)ce : (const char *)c;
     return base + o->off;
@@ -500,8 +502,7 @@ int conf_opt_enum(struct conf_ctx *x, const struct conf_opt *o, int argc, const 
     return 0;
 }
 
-int conf_opt_ignore(struct conf_ctx *x, const struct conf_opt *o, int argc,
-                    const char *const *argv)
+int conf_opt_ignore(struct conf_ctx *x, const struct conf_opt *o, int argc, const char *const *argv)
 {
     (void)x;
     (void)o;
@@ -524,6 +525,8 @@ void conf_show_int(const struct conf *c, const struct conf_conn *ce, const struc
                    struct conf_sb *sb)
 {
     const int *v = conf_cfield(c, ce, o);
+    if (*v < o->lo)
+        return; /* 0 below the range means "not set" (link-mtu, tun-mtu-max, ...) */
     conf_sb_begin(sb, o->name);
     conf_sb_argf(sb, "%d", *v);
     conf_sb_end(sb);
