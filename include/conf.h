@@ -493,7 +493,8 @@ void conf_free(struct conf *c);
  * The command line: argv[0] is the program name; "--name a b" equals the file line "name a b",
  * the arguments being the following elements up to the next one that starts with "--". A single
  * argument that is not an option is read as "--config FILE", as OpenVPN does. "--config FILE" is
- * read where it appears, so later options override it. Returns 0, or -1 with err filled.
+ * read where it appears, so later options override it; a relative FILE after "cd DIR" is read
+ * from DIR, as OpenVPN changes directory on the spot. Returns 0, or -1 with err filled.
  */
 int conf_parse_args(struct conf *c, int argc, char **argv, const struct conf_loader *ld,
                     struct conf_err *err);
@@ -511,9 +512,10 @@ int conf_parse_text(struct conf *c, const char *name, const uint8_t *data, size_
 
 /*
  * Expands the macros (server-ipv6, server, client, keepalive; ops-interfaces.md section 2), sets
- * the defaults that depend on the mode, builds conn_list and runs the cross-option checks.
- * Call once, after all parsing. Returns 0, or -1 with err filled (c is then only fit for
- * conf_free()).
+ * the defaults that depend on other options, builds conn_list and runs the cross-option checks.
+ * A configuration must use TLS (client / tls-client or server / tls-server): Sluice has no
+ * static-key mode. With show_version, show_help or genkey set nothing is checked. Call once,
+ * after all parsing. Returns 0, or -1 with err filled (c is then only fit for conf_free()).
  */
 int conf_finalize(struct conf *c, struct conf_err *err);
 

@@ -112,9 +112,10 @@ int keyex_msg_build(struct buf_writer *w, enum keyex_role sender, const struct k
  * u32 is skipped whatever its value, as openvpn does; the key-method byte must have low nibble 2.
  * Every string must end in its NUL and hold no other. username, password and peer-info may be
  * missing altogether at the very end of the message (older peers stop early): they are then
- * absent. Nothing may follow the peer-info string. Returns 0 or a negative enum keyex_err; a
- * username or password over KEYEX_USER_PASS_MAX gives KEYEX_ERR_USER_PASS_LEN (openvpn answers
- * that with AUTH_FAILED rather than a protocol error). On failure *out is wiped.
+ * absent. Nothing may follow the peer-info string. Returns 0 or a negative enum keyex_err (a
+ * username or password over KEYEX_USER_PASS_MAX would give KEYEX_ERR_USER_PASS_LEN, which
+ * openvpn answers with AUTH_FAILED; with Debian's 4096-byte limit it cannot fit in
+ * KEYEX_MSG_MAX, so such a message fails as truncated). On failure *out is wiped.
  */
 int keyex_msg_parse(const uint8_t *data, size_t len, enum keyex_role sender, struct keyex_msg *out);
 

@@ -54,8 +54,8 @@ void push_text_iter_init(struct push_text_iter *it, const uint8_t *record, size_
 /*
  * Next message: returns 1 with *msg and *len viewing it (trailing CR/LF removed, not
  * NUL-terminated), 0 when no complete message remains (a tail without its NUL is discarded, as
- * openvpn does), or PUSH_ERR_CHAR for a message with a byte that is not printable ASCII, which the caller drops
- * before calling again. Empty messages are skipped.
+ * openvpn does), or PUSH_ERR_CHAR for a message with a byte that is not printable ASCII, which the
+ * caller drops before calling again. Empty messages are skipped.
  */
 int push_text_next(struct push_text_iter *it, const char **msg, size_t *len);
 

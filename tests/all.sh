@@ -78,6 +78,11 @@ if ! sluice_step "install build and test dependencies" sluice_install_deps; then
 fi
 
 echo "== strict build (-Werror) and make check"
+# The builds below are out of tree, which autoconf refuses while the source tree is configured.
+if [ -f "$SLUICE_TOP/config.status" ]; then
+    echo "  (the source tree was configured in place: running make distclean there first)"
+    make -C "$SLUICE_TOP" distclean >/dev/null 2>&1 || rm -f "$SLUICE_TOP/config.status"
+fi
 sluice_step "autoreconf" autoreconf -fi &&
     sluice_step "configure and build with --enable-werror" \
         configure_and_build "$BUILD/werror" --enable-werror &&

@@ -66,8 +66,8 @@ expect 1 "garbage.conf:1:" "number with trailing garbage" -- --config garbage.co
 conf unknown.conf 'dev tun\nkeepalvie 10 60\n'
 expect 1 "unknown.conf:2: unknown option 'keepalvie' (did you mean 'keepalive'?)" \
     "unknown option with a suggestion" -- --config unknown.conf --show-config
-conf ignored.conf 'ignore-unknown-option keepalvie\ndev tun\nkeepalvie 10 60\n'
-expect 0 "keepalvie" "ignore-unknown-option turns it into a warning" -- \
+conf ignored.conf 'config client.conf\nignore-unknown-option keepalvie\nkeepalvie 10 60\n'
+expect 0 "ignored.conf:3: ignoring unknown option 'keepalvie'" "ignore-unknown-option: a warning" -- \
     --config ignored.conf --show-config
 conf quote.conf 'dev tun\nsetenv A "unterminated\n'
 expect 1 "quote.conf:2:" "unterminated quote" -- --config quote.conf --show-config

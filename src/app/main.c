@@ -36,8 +36,7 @@ static void print_version(void)
            ""
 #endif
     );
-    printf("library versions: %s, LZ4 %s\n", OpenSSL_version(OPENSSL_VERSION),
-           LZ4_versionString());
+    printf("library versions: %s, LZ4 %s\n", OpenSSL_version(OPENSSL_VERSION), LZ4_versionString());
     printf("compatible with: OpenVPN 2.6 (UDP, tun)\n");
     printf("build options: %s\n", SLUICE_BUILD_OPTIONS);
 }

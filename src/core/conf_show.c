@@ -181,7 +181,7 @@ static void show_global(const struct conf *c, const struct conf *d,
             continue;
         sb_reset(&a);
         o->show(c, &c->ce, o, &a);
-        if (a.len == 0)
+        if (a.len == 0 || a.oom)
             continue;
         bool is_default = false;
         if (d && !c->seen[i].global) {
@@ -214,7 +214,7 @@ static void show_block(const struct conf *c, const struct conf_conn *ce,
         sb_reset(&b);
         o->show(c, ce, o, &a);
         o->show(c, &c->ce, o, &b);
-        if (!same_text(&a, &b))
+        if (!a.oom && !same_text(&a, &b))
             emit_lines(&a, SHOW_INDENT, "", emit, ctx);
     }
     emit(ctx, "</connection>");

@@ -279,10 +279,10 @@ static int setup(struct ctlwrap *cw, const struct ctlwrap_params *p)
 {
     int rc;
 
+    if (p->mode == CTLWRAP_NONE)
+        return CTLWRAP_OK; /* no replay id on the wire, nothing to keep */
     if (replay_init(&cw->replay, p->replay_window, p->replay_time, true) != REPLAY_OK)
         return CTLWRAP_ERR_CRYPTO; /* parameters were checked: only allocation fails */
-    if (p->mode == CTLWRAP_NONE)
-        return CTLWRAP_OK;
     rc = dir_new(&cw->tx, p->mode, p->digest);
     if (rc == CTLWRAP_OK)
         rc = dir_new(&cw->rx, p->mode, p->digest);

@@ -441,7 +441,11 @@ static bool peer_info_params_ok(const struct keyex_peer_info_params *p)
 
 static void peer_info_main(struct text *t, const struct keyex_peer_info_params *p)
 {
-    text_fmt(t, "IV_VER=%s\nIV_PLAT=%s\n", p->version, p->platform);
+    text_str(t, "IV_VER=");
+    text_str(t, p->version);
+    text_str(t, "\nIV_PLAT=");
+    text_str(t, p->platform);
+    text_str(t, "\n");
     if (p->tcpnl)
         text_str(t, "IV_TCPNL=1\n");
     if (p->mtu)
@@ -461,7 +465,9 @@ int keyex_peer_info_build(char *out, size_t cap, const struct keyex_peer_info_pa
         return KEYEX_ERR_INVALID;
     if (!p->p2p)
         peer_info_main(&t, p);
-    text_fmt(&t, "IV_CIPHERS=%s\nIV_PROTO=%u\n", p->ciphers, (unsigned)p->proto);
+    text_str(&t, "IV_CIPHERS=");
+    text_str(&t, p->ciphers);
+    text_fmt(&t, "\nIV_PROTO=%u\n", (unsigned)p->proto);
     for (size_t i = 0; !p->p2p && i < N_COMP; i++)
         if (p->comp & iv_comp[i].flag)
             text_fmt(&t, "%s=1\n", iv_comp[i].name);

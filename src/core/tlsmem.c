@@ -422,11 +422,12 @@ static bool load_key(SSL_CTX *ctx, const struct tlsmem_config *cfg, char *err, s
 {
     BIO *b = mem_bio(cfg->key, cfg->key_len);
     EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, pass_cb, (void *)cfg->key_pass) : NULL;
-    bool used = k && SSL_CTX_use_PrivateKey(ctx, k) == 1;
+    bool loaded = k != NULL;
+    bool used = loaded && SSL_CTX_use_PrivateKey(ctx, k) == 1;
 
     EVP_PKEY_free(k);
     BIO_free(b);
-    if (!k) {
+    if (!loaded) {
         set_err(err, errlen, "key: cannot read the private key (not PEM, or wrong key_pass)");
         return false;
     }

@@ -5,19 +5,19 @@
 set -eu
 cd "$(dirname "$0")/../.."
 status=0
-direct=$(grep -rnE '\b(CRYPTO_memcmp|OPENSSL_cleanse)\b' src include | grep -vE '^(src/core/secret\.c|include/secret\.h):' || true)
+direct=$(grep -rnE --include='*.[ch]' '\b(CRYPTO_memcmp|OPENSSL_cleanse)\b' src include | grep -vE '^(src/core/secret\.c|include/secret\.h):' || true)
 if [ -n "$direct" ]; then
     echo "CRYPTO_memcmp/OPENSSL_cleanse outside src/core/secret.c (use secret_equal/secret_wipe):"
     echo "$direct"
     status=1
 fi
-weak=$(grep -rniE '\b(memcmp|bcmp)\s*\(.*(tag|mac|hmac|digest|auth|cookie|hash|key|secret)' src include || true)
+weak=$(grep -rniE --include='*.[ch]' '\b(memcmp|bcmp)\s*\(.*(tag|mac|hmac|digest|auth|cookie|hash|key|secret)' src include || true)
 if [ -n "$weak" ]; then
     echo "plain comparison of what looks like a MAC, tag, digest or key (use secret_equal):"
     echo "$weak"
     status=1
 fi
-weakwipe=$(grep -rnE '\b(bzero|explicit_bzero|memset_s)\s*\(' src include | grep -vE '^(src/core/secret\.c|include/secret\.h):' || true)
+weakwipe=$(grep -rnE --include='*.[ch]' '\b(bzero|explicit_bzero|memset_s)\s*\(' src include | grep -vE '^(src/core/secret\.c|include/secret\.h):' || true)
 if [ -n "$weakwipe" ]; then
     echo "wiping outside src/core/secret.c (use secret_wipe):"
     echo "$weakwipe"
