@@ -91,5 +91,28 @@ expect 1 "tcp.conf:2:" "TCP transport is refused" -- --config tcp.conf --show-co
 expect 1 "cannot read" "missing config file" -- --config does-not-exist.conf --show-config
 expect 1 "command line" "bad option on the command line" -- --port 0x --show-config
 
+# --genkey writes the formats openvpn writes; each program accepts the other's keys.
+expect 0 "" "genkey secret" -- --genkey secret static.key
+checks=$((checks + 1))
+[ "$(stat -c %a static.key 2>/dev/null)" = 600 ] || fail "genkey: key file mode is not 0600"
+checks=$((checks + 1))
+[ "$(grep -c '^[0-9a-f]\{32\}$' static.key)" = 16 ] || fail "genkey: static key is not 16 hex lines"
+expect 0 "-----BEGIN OpenVPN Static key V1-----" "genkey to stdout" -- --genkey tls-crypt
+expect 0 "" "genkey tls-crypt-v2-server" -- --genkey tls-crypt-v2-server v2server.key
+expect 0 "" "genkey tls-crypt-v2-client" -- --genkey tls-crypt-v2-client v2client.key \
+    --tls-crypt-v2 v2server.key
+expect 1 "needs the server key" "genkey tls-crypt-v2-client without server key" -- \
+    --genkey tls-crypt-v2-client nokey.key
+if command -v openvpn >/dev/null; then
+    checks=$((checks + 2))
+    openvpn --genkey tls-crypt-v2-client ovpn-client.key --tls-crypt-v2 v2server.key \
+        >/dev/null 2>&1 || fail "openvpn refuses a tls-crypt-v2 server key made by sluice"
+    openvpn --genkey tls-crypt-v2-server ovpn-server.key >/dev/null 2>&1 &&
+        "$bin" --genkey tls-crypt-v2-client c3.key --tls-crypt-v2 ovpn-server.key >/dev/null ||
+        fail "sluice refuses a tls-crypt-v2 server key made by openvpn"
+    head -c 600 ovpn-client.key | grep -q 'BEGIN OpenVPN tls-crypt-v2 client key' ||
+        fail "openvpn wrote no client key from sluice's server key"
+fi
+
 echo "$checks checks, $failures failed"
 [ "$failures" -eq 0 ]

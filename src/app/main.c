@@ -14,6 +14,7 @@
 
 #include "conf.h"
 #include "conf_file.h"
+#include "genkey.h"
 #include "log.h"
 #include "logsink.h"
 
@@ -51,6 +52,9 @@ static const char usage_text[] =
     "Options of the command line only:\n"
     "  --config FILE      read options from FILE (may repeat; files may include others)\n"
     "  --show-config      check the configuration, print the effective one and exit\n"
+    "  --genkey TYPE [FILE] [METADATA]\n"
+    "                     write a key as openvpn does: secret (= tls-auth, tls-crypt),\n"
+    "                     tls-crypt-v2-server, tls-crypt-v2-client (with --tls-crypt-v2 KEY)\n"
     "  --version          print version and library information and exit\n"
     "  --help             print this text and exit\n"
     "\n"
@@ -156,6 +160,8 @@ static int run(struct conf *c, int argc, char **argv)
         print_version();
         return 0;
     }
+    if (c->genkey.set)
+        return genkey_run(c);
     if (conf_finalize(c, &err) < 0)
         return options_error(&err);
     if (c->show_config) {
