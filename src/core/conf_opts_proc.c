@@ -371,7 +371,7 @@ const struct conf_opt conf_opts_proc[] = {
     CLI_FLAG("show-config", show_config),
     CLI_FLAG("version", show_version),
     CLI_FLAG("help", show_help),
-    OPT_FN("genkey", 0, 3, P, CONF_F_CLI, opt_genkey, NULL),
+    OPT_FN("genkey", 0, 3, R, CONF_F_CLI, opt_genkey, NULL),
 };
 
 const size_t conf_opts_proc_count = sizeof(conf_opts_proc) / sizeof(conf_opts_proc[0]);

@@ -1,0 +1,338 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Interop test harness: network namespaces, a throwaway PKI, openvpn-syntax configurations and
+# daemon control, for tests that put Sluice and the real openvpn 2.6 on either end of a tunnel.
+# Source it from a tests/interop/test_*.sh script (run as root); do not run it.
+#
+# Network safety: all traffic stays inside two namespaces created here (underlay 198.18.0.0/15,
+# tunnel 100.64.0.0/10). The host's own interfaces and routes are never touched: the veth pair is
+# created inside the server namespace with its peer end created directly in the client namespace.
+# Every wait is bounded; only processes started through run_in are stopped, by PID.
+#
+# Typical use:
+#   source "$(dirname "$0")/lib.sh"
+#   netns_setup
+#   pki_make "$IL_DIR/pki"
+#   conf_server tls-crypt >"$IL_DIR/s.conf"; conf_client tls-crypt >"$IL_DIR/c.conf"
+#   run_vpn server openvpn "$IL_DIR/s.conf" "$IL_DIR/s.log"
+#   run_vpn client "$SLUICE_BIN" "$IL_DIR/c.conf" "$IL_DIR/c.log"
+#   wait_log "$IL_DIR/c.log" 'Initialization Sequence Completed' 10 || fail "client not up"
+#   tun_ping client 100.64.10.1 || fail "no ping through the tunnel"
+#   stop_all
+
+IL_PORT=${IL_PORT:-1194}
+IL_UNDERLAY=${IL_UNDERLAY:-198.18.50}   # /24: server .1, client .2
+IL_SRV_IP=$IL_UNDERLAY.1
+IL_CLI_IP=$IL_UNDERLAY.2
+IL_TUN_NET=100.64.10.0
+IL_TUN_MASK=255.255.255.0
+IL_TUN_SRV=100.64.10.1
+IL_NS_S=sl-srv-$$
+IL_NS_C=sl-cli-$$
+IL_PKI=
+IL_NETNS_MADE=0
+IL_PIDS=()     # PIDs started by run_in, in start order
+IL_NAMES=()    # matching labels (NS:basename of log)
+IL_LOGS=()     # every log file run_in wrote, for the failure report
+IL_STARTED=$(date +%s)
+
+# A scratch directory for configs and logs; removed at exit unless IL_KEEP=1.
+IL_DIR=$(mktemp -d /tmp/sluice-interop.XXXXXX) || exit 1
+
+il_log() { printf '[%3ss] %s\n' "$(($(date +%s) - IL_STARTED))" "$*"; }
+
+# stop_all: SIGTERM every recorded daemon still running, wait up to 5 s each, then SIGKILL.
+stop_all() {
+    local pid i
+    for pid in "${IL_PIDS[@]}"; do
+        kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null
+    done
+    for pid in "${IL_PIDS[@]}"; do
+        for ((i = 0; i < 50; i++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            il_log "pid $pid ignored SIGTERM for 5 s, sending SIGKILL"
+            kill -KILL "$pid" 2>/dev/null
+        fi
+        wait "$pid" 2>/dev/null
+    done
+    IL_PIDS=()
+    IL_NAMES=()
+}
+
+il_cleanup() {
+    local rc=$?
+    trap - EXIT
+    stop_all
+    if [ "$IL_NETNS_MADE" = 1 ]; then
+        ip netns del "$IL_NS_C" 2>/dev/null
+        ip netns del "$IL_NS_S" 2>/dev/null
+    fi
+    if [ "${IL_KEEP:-0}" = 1 ]; then
+        echo "kept: $IL_DIR"
+    else
+        rm -rf "$IL_DIR"
+    fi
+    exit "$rc"
+}
+trap il_cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# fail MESSAGE: report, show the last 40 lines of every daemon log of this test, exit 1.
+fail() {
+    local log
+    echo "FAIL: $*" >&2
+    for log in "${IL_LOGS[@]}"; do
+        [ -f "$log" ] || continue
+        echo "---- last 40 lines of $log" >&2
+        tail -n 40 "$log" >&2
+    done
+    exit 1
+}
+
+# il_ns NAME: "server"/"client" map to this run's namespaces; anything else is taken literally.
+il_ns() {
+    case $1 in
+    server) echo "$IL_NS_S" ;;
+    client) echo "$IL_NS_C" ;;
+    *) echo "$1" ;;
+    esac
+}
+
+# netns_setup: two namespaces joined by a veth pair; server $IL_SRV_IP/24, client $IL_CLI_IP/24.
+netns_setup() {
+    [ "$(id -u)" -eq 0 ] || fail "interop tests need root (network namespaces)"
+    command -v openvpn >/dev/null || fail "openvpn is not installed"
+    ip netns add "$IL_NS_S" || fail "ip netns add $IL_NS_S"
+    IL_NETNS_MADE=1
+    ip netns add "$IL_NS_C" || fail "ip netns add $IL_NS_C"
+    # Both ends are born inside the namespaces, so the host namespace never sees them.
+    ip -n "$IL_NS_S" link add ul0 type veth peer name ul0 netns "$IL_NS_C" ||
+        fail "cannot create the veth pair"
+    ip -n "$IL_NS_S" addr add "$IL_SRV_IP/24" dev ul0 &&
+        ip -n "$IL_NS_C" addr add "$IL_CLI_IP/24" dev ul0 &&
+        ip -n "$IL_NS_S" link set lo up && ip -n "$IL_NS_C" link set lo up &&
+        ip -n "$IL_NS_S" link set ul0 up && ip -n "$IL_NS_C" link set ul0 up ||
+        fail "cannot configure the underlay"
+}
+
+# pki_ca DIR NAME CN: a self-signed EC P-256 CA with an `openssl ca` database in DIR/NAME.
+pki_ca() {
+    local d=$1/$2
+    mkdir -p "$d/new" && : >"$d/index.txt" && echo 1000 >"$d/serial" && echo 1000 >"$d/crlnumber"
+    cat >"$d/ca.cnf" <<EOF
+[ ca ]
+default_ca = il_ca
+[ il_ca ]
+dir = $d
+database = \$dir/index.txt
+new_certs_dir = \$dir/new
+serial = \$dir/serial
+crlnumber = \$dir/crlnumber
+certificate = \$dir/ca.crt
+private_key = \$dir/ca.key
+default_md = sha256
+default_days = 30
+default_crl_days = 30
+policy = il_policy
+unique_subject = no
+copy_extensions = none
+[ il_policy ]
+commonName = supplied
+[ server_ext ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ client_ext ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ noeku_ext ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+        -keyout "$d/ca.key" -out "$d/ca.crt" -subj "/CN=$3" \
+        -addext basicConstraints=critical,CA:TRUE \
+        -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+}
+
+# pki_issue DIR CA NAME CN EXT [openssl-ca date options...]: DIR/NAME.key + DIR/NAME.crt.
+pki_issue() {
+    local dir=$1 ca=$2 name=$3 cn=$4 ext=$5
+    shift 5
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+        -keyout "$dir/$name.key" -out "$dir/$ca/$name.csr" -subj "/CN=$cn" 2>/dev/null &&
+        openssl ca -batch -notext -config "$dir/$ca/ca.cnf" -extensions "$ext" \
+            -in "$dir/$ca/$name.csr" -out "$dir/$name.crt" "$@" 2>/dev/null
+}
+
+# pki_make DIR: the whole throwaway PKI and the control-channel keys (see README.md for files).
+# Sets IL_PKI=DIR for conf_server / conf_client.
+pki_make() {
+    local dir=$1
+    mkdir -p "$dir" || return 1
+    pki_ca "$dir" ca "Sluice Test CA" && cp "$dir/ca/ca.crt" "$dir/ca.crt" &&
+        pki_ca "$dir" otherca "Other Test CA" && cp "$dir/otherca/ca.crt" "$dir/otherca.crt" &&
+        pki_issue "$dir" ca server server server_ext &&
+        pki_issue "$dir" ca client1 client1 client_ext &&
+        pki_issue "$dir" ca client2 client2 client_ext &&
+        pki_issue "$dir" ca expired expired client_ext \
+            -startdate 20200101000000Z -enddate 20200201000000Z &&
+        pki_issue "$dir" ca noeku noeku noeku_ext &&
+        pki_issue "$dir" otherca foreign client1 client_ext &&
+        openssl ca -batch -config "$dir/ca/ca.cnf" -revoke "$dir/client2.crt" 2>/dev/null &&
+        openssl ca -batch -config "$dir/ca/ca.cnf" -gencrl -out "$dir/crl.pem" 2>/dev/null ||
+        fail "pki_make: openssl failed"
+    openvpn --genkey secret "$dir/ta.key" >/dev/null &&
+        openvpn --genkey secret "$dir/ta-wrong.key" >/dev/null &&
+        openvpn --genkey tls-crypt "$dir/tc.key" >/dev/null &&
+        openvpn --genkey tls-crypt "$dir/tc-wrong.key" >/dev/null &&
+        openvpn --genkey tls-crypt-v2-server "$dir/v2srv.key" >/dev/null &&
+        openvpn --genkey tls-crypt-v2-server "$dir/v2srv-other.key" >/dev/null &&
+        openvpn --tls-crypt-v2 "$dir/v2srv.key" --genkey tls-crypt-v2-client \
+            "$dir/v2cli.key" >/dev/null &&
+        openvpn --tls-crypt-v2 "$dir/v2srv-other.key" --genkey tls-crypt-v2-client \
+            "$dir/v2cli-wrong.key" >/dev/null ||
+        fail "pki_make: openvpn --genkey failed"
+    chmod 600 "$dir"/*.key
+    IL_PKI=$dir
+}
+
+# il_mode_lines ROLE MODE: the control-channel protection lines for ROLE (server|client).
+il_mode_lines() {
+    case $2 in
+    plain) ;;
+    tls-auth) [ "$1" = server ] && echo "tls-auth $IL_PKI/ta.key 0" || echo "tls-auth $IL_PKI/ta.key 1" ;;
+    tls-crypt) echo "tls-crypt $IL_PKI/tc.key" ;;
+    tls-crypt-v2) [ "$1" = server ] && echo "tls-crypt-v2 $IL_PKI/v2srv.key" ||
+        echo "tls-crypt-v2 $IL_PKI/v2cli.key" ;;
+    *) fail "unknown mode '$2' (plain, tls-auth, tls-crypt, tls-crypt-v2)" ;;
+    esac
+}
+
+# conf_server MODE: a server configuration on stdout; append extra lines after it as needed
+# (a later line wins for scalar options).
+conf_server() {
+    [ -n "$IL_PKI" ] || fail "conf_server: run pki_make first"
+    cat <<EOF
+# interop server, mode $1
+local $IL_SRV_IP
+port $IL_PORT
+proto udp
+dev tun
+topology subnet
+server $IL_TUN_NET $IL_TUN_MASK
+ca $IL_PKI/ca.crt
+cert $IL_PKI/server.crt
+key $IL_PKI/server.key
+dh none
+keepalive 10 60
+verb 4
+EOF
+    il_mode_lines server "$1"
+}
+
+# conf_client MODE [CERT]: a client configuration on stdout; CERT is a base name in the PKI
+# (client1 by default; client2, expired, noeku, foreign).
+conf_client() {
+    [ -n "$IL_PKI" ] || fail "conf_client: run pki_make first"
+    local cert=${2:-client1}
+    cat <<EOF
+# interop client, mode $1, certificate $cert
+client
+remote $IL_SRV_IP $IL_PORT
+proto udp
+dev tun
+nobind
+ca $IL_PKI/ca.crt
+cert $IL_PKI/$cert.crt
+key $IL_PKI/$cert.key
+remote-cert-tls server
+connect-retry 1 1
+verb 4
+EOF
+    il_mode_lines client "$1"
+}
+
+# run_in NS LOGFILE CMD...: start CMD in namespace NS (server, client or a literal name) in the
+# background, stdout+stderr to LOGFILE; its PID is recorded for stop_all and left in IL_LAST_PID.
+# `ip netns exec` execs CMD, so the PID is the daemon's own.
+run_in() {
+    local ns log=$2
+    ns=$(il_ns "$1")
+    shift 2
+    ip netns exec "$ns" "$@" >"$log" 2>&1 </dev/null &
+    IL_LAST_PID=$!
+    IL_PIDS+=("$IL_LAST_PID")
+    IL_NAMES+=("$ns:$(basename "$log")")
+    IL_LOGS+=("$log")
+}
+
+# run_vpn NS IMPL CONF LOGFILE: IMPL is "openvpn" or a path to the sluice binary.
+run_vpn() {
+    run_in "$1" "$4" "$2" --config "$3"
+}
+
+# wait_log FILE PATTERN TIMEOUT: poll (every 0.1 s) until FILE matches the extended regex
+# PATTERN; returns 1 after TIMEOUT seconds (fractions allowed).
+wait_log() {
+    local file=$1 pattern=$2 tries i
+    tries=$(awk -v t="$3" 'BEGIN { printf "%d", t * 10 }')
+    for ((i = 0; i <= tries; i++)); do
+        grep -E -q -- "$pattern" "$file" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# assert_log FILE PATTERN TIMEOUT WHAT / refute_log FILE PATTERN WHAT: fail with the logs shown.
+assert_log() {
+    wait_log "$1" "$2" "$3" || fail "$4: no line matching '$2' in $(basename "$1") within $3 s"
+}
+refute_log() {
+    ! grep -E -q -- "$2" "$1" 2>/dev/null || fail "$3: unexpected line matching '$2' in $(basename "$1")"
+}
+
+# tun_ping NS ADDR [COUNT]: ICMP echo from namespace NS; succeeds on the first reply (up to COUNT
+# tries, 1 s each, default 5). Uses ping(8) when installed, else a raw-socket Perl fallback
+# (perl-base is always present on Debian, iputils-ping is not).
+tun_ping() {
+    local ns count=${3:-5}
+    ns=$(il_ns "$1")
+    if command -v ping >/dev/null; then
+        ip netns exec "$ns" ping -n -q -c 1 -w "$count" "$2" >/dev/null 2>&1
+        return
+    fi
+    ip netns exec "$ns" perl -e '
+        use strict; use Socket;
+        my ($dst, $count) = @ARGV;
+        socket(my $s, PF_INET, SOCK_RAW, 1) or die "raw socket: $!";
+        my $addr = sockaddr_in(0, inet_aton($dst) // die "bad address");
+        my $id = $$ & 0xffff;
+        sub cksum { my $sum = 0; $sum += $_ for unpack("n*", $_[0] . (length($_[0]) % 2 ? "\0" : ""));
+                    $sum = ($sum >> 16) + ($sum & 0xffff) while $sum >> 16; return ~$sum & 0xffff; }
+        for my $seq (1 .. $count) {
+            my $body = pack("nnnn", 0x0800, 0, $id, $seq) . "sluice-interop";
+            my $pkt = pack("nnnn", 0x0800, cksum($body), $id, $seq) . "sluice-interop";
+            send($s, $pkt, 0, $addr) or die "send: $!";
+            my $end = time + 2;   # whole seconds: waits 1-2 s
+            while ((my $left = $end - time) > 0) {
+                my $rin = ""; vec($rin, fileno($s), 1) = 1;
+                last unless select(my $rout = $rin, undef, undef, $left);
+                recv($s, my $buf, 1500, 0) // last;
+                my $ihl = (unpack("C", $buf) & 0x0f) * 4;
+                next if length($buf) < $ihl + 8;
+                my ($type, $code, $ck, $rid, $rseq) = unpack("CCnnn", substr($buf, $ihl, 8));
+                exit 0 if $type == 0 && $rid == $id && $rseq == $seq;
+            }
+        }
+        exit 1;' "$2" "$count"
+}
