@@ -6,7 +6,7 @@ SLUICE_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Debian packages the build, the tests and the demo need. Only missing ones are installed.
 SLUICE_DEPS=(build-essential autoconf automake pkg-config libssl-dev liblz4-dev libcmocka-dev
     libsystemd-dev libcap-ng-dev libmnl-dev clang libclang-rt-dev clang-format
-    binutils iproute2 openvpn iperf3 tcpdump rsync)
+    binutils iproute2 iputils-ping openvpn iperf3 tcpdump)
 
 sluice_install_deps() {
     local missing=() pkg

@@ -17,6 +17,7 @@
 #include "genkey.h"
 #include "log.h"
 #include "logsink.h"
+#include "sys.h"
 
 static void print_version(void)
 {
@@ -123,21 +124,30 @@ static void log_notes(const struct conf *c)
         log_msg(LOG_L_WARN, "%s", c->notes.v[i]);
 }
 
+static int fatal(const char *msg)
+{
+    log_msg(LOG_L_FATAL, "%s", msg);
+    log_msg(LOG_L_FATAL, "Exiting due to fatal error");
+    return 1;
+}
+
 /* What runs once the configuration is accepted; until the tunnel is built, it refuses honestly. */
 static int start_daemon(const struct conf *c)
 {
     struct conf_err err;
+    char msg[1024];
     log_msg(LOG_L_INFO, "Sluice %s starting (%s)", PACKAGE_VERSION,
             OpenSSL_version(OPENSSL_VERSION));
     log_notes(c);
-    if (conf_check_supported(c, &err)) {
-        log_msg(LOG_L_FATAL, "%s", err.msg);
-        log_msg(LOG_L_FATAL, "Exiting due to fatal error");
-        return 1;
-    }
-    log_msg(LOG_L_FATAL, "nothing to run: this configuration defines no tunnel");
-    log_msg(LOG_L_FATAL, "Exiting due to fatal error");
-    return 1;
+    if (conf_check_supported(c, &err))
+        return fatal(err.msg);
+    if (c->proc.cd && sys_chdir(c->proc.cd, msg, sizeof(msg)) < 0)
+        return fatal(msg);
+    if (c->proc.writepid && sys_write_pidfile(c->proc.writepid, msg, sizeof(msg)) < 0)
+        return fatal(msg);
+    int rc = fatal("nothing to run: this configuration defines no tunnel");
+    sys_remove_pidfile();
+    return rc;
 }
 
 static int run(struct conf *c, int argc, char **argv)

@@ -18,6 +18,8 @@
 #   wait_log "$IL_DIR/c.log" 'Initialization Sequence Completed' 10 || fail "client not up"
 #   tun_ping client 100.64.10.1 || fail "no ping through the tunnel"
 #   stop_all
+#
+# shellcheck disable=SC2034,SC2016  # variables are for the sourcing tests; the Perl is single-quoted
 
 IL_PORT=${IL_PORT:-1194}
 IL_UNDERLAY=${IL_UNDERLAY:-198.18.50}   # /24: server .1, client .2
@@ -34,6 +36,7 @@ IL_PIDS=()     # PIDs started by run_in, in start order
 IL_NAMES=()    # matching labels (NS:basename of log)
 IL_LOGS=()     # every log file run_in wrote, for the failure report
 IL_STARTED=$(date +%s)
+IL_MAIN_PID=$BASHPID   # cleanup runs only in the test's own shell, never in a subshell
 
 # A scratch directory for configs and logs; removed at exit unless IL_KEEP=1.
 IL_DIR=$(mktemp -d /tmp/sluice-interop.XXXXXX) || exit 1
@@ -42,17 +45,18 @@ il_log() { printf '[%3ss] %s\n' "$(($(date +%s) - IL_STARTED))" "$*"; }
 
 # stop_all: SIGTERM every recorded daemon still running, wait up to 5 s each, then SIGKILL.
 stop_all() {
-    local pid i
+    local pid i n
     for pid in "${IL_PIDS[@]}"; do
         kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null
     done
-    for pid in "${IL_PIDS[@]}"; do
+    for n in "${!IL_PIDS[@]}"; do
+        pid=${IL_PIDS[n]}
         for ((i = 0; i < 50; i++)); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.1
         done
         if kill -0 "$pid" 2>/dev/null; then
-            il_log "pid $pid ignored SIGTERM for 5 s, sending SIGKILL"
+            il_log "${IL_NAMES[n]} (pid $pid) ignored SIGTERM for 5 s, sending SIGKILL"
             kill -KILL "$pid" 2>/dev/null
         fi
         wait "$pid" 2>/dev/null
@@ -63,6 +67,7 @@ stop_all() {
 
 il_cleanup() {
     local rc=$?
+    [ "$BASHPID" = "$IL_MAIN_PID" ] || exit "$rc"
     trap - EXIT
     stop_all
     if [ "$IL_NETNS_MADE" = 1 ]; then
@@ -335,4 +340,16 @@ tun_ping() {
             }
         }
         exit 1;' "$2" "$count"
+}
+
+# ovpn_master_keys FILE: from an openvpn log written at verb >= 7, one line per data-channel key
+# set in log order: "CIPHER ENCRYPT_HEX DECRYPT_HEX", where ENCRYPT is the client-to-server cipher
+# key and DECRYPT the server-to-client one on BOTH sides (openvpn names the key2 slots, not the
+# role). Compare these with the keys Sluice derived to prove both ends agree (README.md, fact 1).
+ovpn_master_keys() {
+    awk '
+        /Master Encrypt \(cipher, / { c = $0; sub(/.*\(cipher, /, "", c); sub(/,.*/, "", c)
+                                      e = $0; sub(/.*bits\): /, "", e); gsub(/ /, "", e) }
+        /Master Decrypt \(cipher, / { d = $0; sub(/.*bits\): /, "", d); gsub(/ /, "", d)
+                                      print c, e, d }' "$1"
 }

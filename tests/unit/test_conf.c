@@ -946,11 +946,11 @@ static void test_check_supported(void **state)
     assert_int_equal(conf_check_supported(c, &err), 0);
     assert_string_equal(err.msg, "");
     conf_free(c);
-    const char *argv[] = { "sluice", "--verb", "3", "--genkey", "secret", "k" };
+    const char *argv[] = { "sluice", "--verb", "3", "--management", "127.0.0.1", "7505" };
     c = args(6, argv);
     assert_non_null(c);
     assert_int_equal(conf_check_supported(c, &err), 1);
-    assert_string_equal(err.msg, "command line: '--genkey' is not supported yet");
+    assert_string_equal(err.msg, "command line: '--management' is not supported yet");
     conf_free(c);
 }
 
