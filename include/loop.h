@@ -26,7 +26,9 @@
  *
  * Fds are keyed by their number. The loop keeps its own table of registrations (capacity fixed at
  * loop_new), so a callback may remove any fd, its own included, even when that fd's event is
- * still waiting in the current batch: the stale event is recognised and skipped.
+ * still waiting in the current batch: the stale event is recognised and skipped. Dispatching an
+ * event is O(1); add/mod/del scan the table, which is meant for the daemon's few fds (sockets,
+ * tun, management, signalfd), not thousands.
  */
 #ifndef SLUICE_LOOP_H
 #define SLUICE_LOOP_H

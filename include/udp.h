@@ -143,7 +143,7 @@ int udp_recv_batch(struct udp *u, struct pktbuf **bufs, struct udp_meta *meta, s
 size_t udp_send_batch(struct udp *u, struct pktbuf *const *bufs, const struct udp_meta *meta,
                       size_t n);
 
-/* Local address helpers for tests and logs: fills a udp_local from a peertab_addr's IP. */
+/* A udp_local with a's family and IP (port ignored, no ifindex); family 0 for other families. */
 void udp_local_from_addr(struct udp_local *out, const struct peertab_addr *a);
 
 #endif

@@ -88,6 +88,11 @@ sluice_step "autoreconf" autoreconf -fi &&
         configure_and_build "$BUILD/werror" --enable-werror &&
     run_unit_tests "$BUILD/werror" "unit"
 
+echo "== build without the optional libraries"
+sluice_step "configure and build --without-systemd --without-libcap-ng --without-libmnl" \
+    configure_and_build "$BUILD/minimal" --enable-werror --without-systemd --without-libcap-ng \
+    --without-libmnl
+
 echo "== unit tests under ASan+UBSan"
 sluice_step "configure and build with --enable-sanitizers" \
     configure_and_build "$BUILD/san" --enable-werror --enable-sanitizers &&

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replay.h"
 #include "secret.h"
 
 /* ---- names ---- */

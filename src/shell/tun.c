@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 _Static_assert(TUN_NAME_MAX == IFNAMSIZ, "TUN_NAME_MAX is IFNAMSIZ");
@@ -150,17 +151,25 @@ const struct tun_stats *tun_stats(const struct tun *t)
     return &t->stats;
 }
 
-/* One packet into p's tailroom: 1 read, 0 nothing waiting, -1 dropped, < -1 a device error. */
+/*
+ * One packet into p's tailroom: 1 read, 0 nothing waiting, -1 dropped, < -1 a device error.
+ * A tun read copies what fits and returns the copied length, silently cutting a longer packet;
+ * the spare byte behind the buffer is what reveals the cut.
+ */
 static int read_one(struct tun *t, struct pktbuf *p)
 {
     size_t room = pktbuf_tailroom(p);
+    uint8_t spare;
+    struct iovec iov[2] = {
+        { .iov_base = pktbuf_data(p) + pktbuf_len(p), .iov_len = room },
+        { .iov_base = &spare, .iov_len = 1 },
+    };
     ssize_t n;
     do {
-        n = read(t->fd, pktbuf_data(p) + pktbuf_len(p), room);
+        n = readv(t->fd, iov, 2);
     } while (n < 0 && errno == EINTR);
     if (n < 0)
         return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
-    /* The kernel returns the packet's full length even when it copied only `room` bytes. */
     if ((size_t)n > room) {
         t->stats.rx_truncated++;
         return -1;

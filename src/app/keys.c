@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Configuration -> control-channel material, once per (re)start. See include/keys.h.
+ */
+#include "config.h"
+
+#include "keys.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "conf_file.h"
+#include "log.h"
+#include "pem.h"
+#include "secret.h"
+
+/* A file-valued option in memory: the inline block (borrowed) or the file (owned). */
+struct keys_file {
+    const char *opt;  /* option name for messages */
+    const char *name; /* path, or "[inline]" */
+    uint8_t *data;
+    size_t len;
+    bool owned;
+};
+
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
+                                                      ...)
+{
+    va_list ap;
+    if (errlen == 0)
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static bool blob_set(const struct conf_blob *b)
+{
+    return b->is_inline || b->path;
+}
+
+static int file_load(struct keys_file *f, const char *opt, const struct conf_blob *b, char *err,
+                     size_t errlen)
+{
+    char id[128], why[512];
+
+    memset(f, 0, sizeof(*f));
+    f->opt = opt;
+    if (b->is_inline) {
+        f->name = "[inline]";
+        f->data = b->data;
+        f->len = b->len;
+        return 0;
+    }
+    f->name = b->path;
+    if (conf_file_read(NULL, b->path, &f->data, &f->len, id, sizeof(id), why, sizeof(why)) < 0)
+        return fail(err, errlen, "%s: %s", opt, why);
+    f->owned = true;
+    return 0;
+}
+
+/* Every file may hold key material (the key, key files); wiping the others costs nothing. */
+static void file_release(struct keys_file *f)
+{
+    if (f->owned)
+        secret_free(f->data, f->len);
+    memset(f, 0, sizeof(*f));
+}
+
+void keys_rand(void *ctx, uint8_t *out, size_t len)
+{
+    (void)ctx;
+    if (len > 0 && RAND_bytes(out, (int)len) != 1) {
+        /* A session cannot run on predictable session ids and randoms: stop here. */
+        log_msg(LOG_L_FATAL, "RAND_bytes failed: the random number generator is unusable");
+        abort();
+    }
+}
+
+/* ---- TLS context ---- */
+
+static int tls_version(enum conf_tls_ver v)
+{
+    switch (v) {
+    case CONF_TLS_VER_1_0:
+        return TLSMEM_TLS1_0;
+    case CONF_TLS_VER_1_1:
+        return TLSMEM_TLS1_1;
+    case CONF_TLS_VER_1_2:
+        return TLSMEM_TLS1_2;
+    case CONF_TLS_VER_1_3:
+        return TLSMEM_TLS1_3;
+    default:
+        return 0;
+    }
+}
+
+static int tls_profile(const struct conf *c, enum tlsmem_profile *out, char *err, size_t errlen)
+{
+    switch (c->tls.cert_profile) {
+    case CONF_CERT_PROFILE_PREFERRED:
+        *out = TLSMEM_PROFILE_PREFERRED;
+        return 0;
+    case CONF_CERT_PROFILE_SUITEB:
+        *out = TLSMEM_PROFILE_SUITEB;
+        return 0;
+    case CONF_CERT_PROFILE_INSECURE:
+        return fail(err, errlen,
+                    "tls-cert-profile insecure is not supported by Sluice (use legacy or "
+                    "stronger)");
+    default:
+        *out = TLSMEM_PROFILE_LEGACY;
+        return 0;
+    }
+}
+
+static void tls_names(const struct conf *c, struct tlsmem_config *t)
+{
+    static const enum tlsmem_name_type types[] = {
+        [CONF_X509_SUBJECT] = TLSMEM_NAME_SUBJECT,
+        [CONF_X509_NAME] = TLSMEM_NAME_NAME,
+        [CONF_X509_NAME_PREFIX] = TLSMEM_NAME_PREFIX,
+    };
+    if (c->tls.verify_x509_name) {
+        t->name_type = types[c->tls.verify_x509_type];
+        t->verify_name = c->tls.verify_x509_name;
+    }
+    t->remote_cert = c->tls.remote_cert_tls == CONF_REMOTE_CERT_SERVER   ? TLSMEM_REMOTE_SERVER
+                     : c->tls.remote_cert_tls == CONF_REMOTE_CERT_CLIENT ? TLSMEM_REMOTE_CLIENT
+                                                                         : TLSMEM_REMOTE_ANY;
+    t->client_cert = c->auth.verify_client_cert == CONF_CLIENT_CERT_NONE ? TLSMEM_CLIENT_CERT_NONE
+                     : c->auth.verify_client_cert == CONF_CLIENT_CERT_OPTIONAL
+                         ? TLSMEM_CLIENT_CERT_OPTIONAL
+                         : TLSMEM_CLIENT_CERT_REQUIRE;
+}
+
+/* cert followed by extra-certs: the chain tlsmem expects in one PEM text. */
+static int cert_chain(struct keys_file *cert, const struct conf *c, char *err, size_t errlen)
+{
+    struct keys_file extra;
+    uint8_t *both;
+
+    if (!blob_set(&c->tls.extra_certs))
+        return 0;
+    if (file_load(&extra, "extra-certs", &c->tls.extra_certs, err, errlen) < 0)
+        return -1;
+    both = malloc(cert->len + 1 + extra.len);
+    if (!both) {
+        file_release(&extra);
+        return fail(err, errlen, "extra-certs: out of memory");
+    }
+    memcpy(both, cert->data, cert->len);
+    both[cert->len] = '\n';
+    memcpy(both + cert->len + 1, extra.data, extra.len);
+    file_release(cert);
+    cert->data = both;
+    cert->len += 1 + extra.len;
+    cert->owned = true;
+    file_release(&extra);
+    return 0;
+}
+
+struct keys_tls_files {
+    struct keys_file ca, cert, key, crl;
+};
+
+static void tls_files_release(struct keys_tls_files *f)
+{
+    file_release(&f->ca);
+    file_release(&f->cert);
+    file_release(&f->key);
+    file_release(&f->crl);
+}
+
+static int tls_files_load(struct keys_tls_files *f, const struct conf *c, char *err,
+                          size_t errlen)
+{
+    const struct conf_tls *t = &c->tls;
+
+    memset(f, 0, sizeof(*f));
+    if (blob_set(&t->pkcs12) || t->capath)
+        return fail(err, errlen, "%s is not supported yet: use 'ca', 'cert' and 'key'",
+                    t->capath ? "capath" : "pkcs12");
+    if (blob_set(&t->crl_verify) && t->crl_dir)
+        return fail(err, errlen, "crl-verify DIR dir is not supported yet: use a CRL file");
+    if (!blob_set(&t->ca) || !blob_set(&t->cert) || !blob_set(&t->key))
+        return fail(err, errlen, "'ca', 'cert' and 'key' are required");
+    if (file_load(&f->ca, "ca", &t->ca, err, errlen) < 0 ||
+        file_load(&f->cert, "cert", &t->cert, err, errlen) < 0 ||
+        cert_chain(&f->cert, c, err, errlen) < 0 ||
+        file_load(&f->key, "key", &t->key, err, errlen) < 0 ||
+        (blob_set(&t->crl_verify) &&
+         file_load(&f->crl, "crl-verify", &t->crl_verify, err, errlen) < 0)) {
+        tls_files_release(f);
+        return -1;
+    }
+    return 0;
+}
+
+static int build_tls(struct keys *k, const struct conf *c, char *err, size_t errlen)
+{
+    struct keys_tls_files f;
+    struct tlsmem_config t;
+    char why[512];
+
+    memset(&t, 0, sizeof(t));
+    if (tls_profile(c, &t.profile, err, errlen) < 0 || tls_files_load(&f, c, err, errlen) < 0)
+        return -1;
+    t.server = k->role == SESSION_SERVER;
+    t.ca = f.ca.data;
+    t.ca_len = f.ca.len;
+    t.cert = f.cert.data;
+    t.cert_len = f.cert.len;
+    t.key = f.key.data;
+    t.key_len = f.key.len;
+    t.crl = f.crl.data;
+    t.crl_len = f.crl.len;
+    t.version_min = tls_version(c->tls.version_min);
+    t.version_max = tls_version(c->tls.version_max);
+    t.cipher_list = c->tls.tls_cipher;
+    t.ciphersuites = c->tls.tls_ciphersuites;
+    t.groups = c->tls.tls_groups ? c->tls.tls_groups : c->tls.ecdh_curve;
+    tls_names(c, &t);
+    k->tls = tlsmem_ctx_new(&t, why, sizeof(why));
+    tls_files_release(&f);
+    if (!k->tls)
+        return fail(err, errlen, "cannot set up TLS from ca '%s', cert '%s', key '%s': %s",
+                    c->tls.ca.is_inline ? "[inline]" : c->tls.ca.path,
+                    c->tls.cert.is_inline ? "[inline]" : c->tls.cert.path,
+                    c->tls.key.is_inline ? "[inline]" : c->tls.key.path, why);
+    return 0;
+}
+
+/* ---- control-channel wrapping ---- */
+
+static int static_key(struct keys *k, const char *opt, const struct conf_blob *b, char *err,
+                      size_t errlen)
+{
+    struct keys_file f;
+    struct pem_error pe;
+    char why[256];
+    int rc;
+
+    if (file_load(&f, opt, b, err, errlen) < 0)
+        return -1;
+    rc = pem_static_key_parse((const char *)f.data, f.len, k->wrap_key, &pe);
+    if (rc != 0) {
+        pem_error_format(&pe, why, sizeof(why));
+        fail(err, errlen, "%s '%s': %s", opt, f.name, why);
+    }
+    file_release(&f);
+    return rc == 0 ? 0 : -1;
+}
+
+static int v2_key_error(int rc, const struct pem_error *pe, const struct keys_file *f, char *err,
+                        size_t errlen)
+{
+    char why[256];
+
+    if (rc == CTLWRAP_ERR_KEY_FILE)
+        pem_error_format(pe, why, sizeof(why));
+    else
+        snprintf(why, sizeof(why), "%s", ctlwrap_strerror(rc));
+    return fail(err, errlen, "tls-crypt-v2 '%s': %s", f->name, why);
+}
+
+static int v2_key(struct keys *k, const struct conf *c, char *err, size_t errlen)
+{
+    struct keys_file f;
+    struct pem_error pe;
+    int rc;
+
+    memset(&pe, 0, sizeof(pe));
+    if (file_load(&f, "tls-crypt-v2", &c->tls.tls_crypt_v2, err, errlen) < 0)
+        return -1;
+    if (k->role == SESSION_SERVER)
+        rc = ctlwrap_v2_server_key_decode((const char *)f.data, f.len, k->v2_server_key, &pe);
+    else
+        rc = ctlwrap_v2_client_key_decode((const char *)f.data, f.len, k->wrap_key, k->wkc,
+                                          &k->wkc_len, &pe);
+    if (rc != 0)
+        v2_key_error(rc, &pe, &f, err, errlen);
+    file_release(&f);
+    return rc == 0 ? 0 : -1;
+}
+
+static int load_wrap(struct keys *k, const struct conf *c, char *err, size_t errlen)
+{
+    const struct conf_tls *t = &c->tls;
+    struct session_wrap *w = &k->sp.wrap;
+
+    if (blob_set(&t->tls_crypt_v2)) {
+        if (blob_set(&t->tls_auth) || blob_set(&t->tls_crypt))
+            return fail(err, errlen,
+                        "a tls-crypt-v2 server that also accepts tls-auth or tls-crypt clients "
+                        "is not supported yet");
+        w->mode = CTLWRAP_TLS_CRYPT_V2;
+        if (v2_key(k, c, err, errlen) < 0)
+            return -1;
+        w->key = k->role == SESSION_CLIENT ? k->wrap_key : NULL;
+        w->wkc = k->role == SESSION_CLIENT ? k->wkc : NULL;
+        w->wkc_len = k->role == SESSION_CLIENT ? k->wkc_len : 0;
+        return 0;
+    }
+    if (blob_set(&t->tls_crypt)) {
+        w->mode = CTLWRAP_TLS_CRYPT;
+        w->key = k->wrap_key;
+        return static_key(k, "tls-crypt", &t->tls_crypt, err, errlen);
+    }
+    if (blob_set(&t->tls_auth)) {
+        w->mode = CTLWRAP_TLS_AUTH;
+        w->key = k->wrap_key;
+        w->key_direction = t->key_direction < 0 ? CTLWRAP_KEY_DIR_BIDI : t->key_direction;
+        w->digest = k->digest;
+        return static_key(k, "tls-auth", &t->tls_auth, err, errlen);
+    }
+    w->mode = CTLWRAP_NONE;
+    return 0;
+}
+
+/* ---- OCC and peer-info ---- */
+
+/* HMAC bytes of --auth for the legacy link-mtu; 0 for "none" or an unknown name. */
+static unsigned digest_len(const char *name)
+{
+    const EVP_MD *md = strcmp(name, "none") == 0 ? NULL : EVP_get_digestbyname(name);
+    int n = md ? EVP_MD_get_size(md) : 0;
+    return n > 0 ? (unsigned)n : 0;
+}
+
+static bool compression_configured(const struct conf *c)
+{
+    return c->tls.compress != CONF_COMPRESS_UNSET || c->tls.comp_lzo != CONF_COMP_LZO_UNSET;
+}
+
+/*
+ * The OCC string of §9.3. link-mtu is openvpn's legacy value for its BF-CBC placeholder:
+ * tun-mtu + opcode 1 + packet-id 4 + HMAC + IV 8 + padding 8 (+1 for a compression byte),
+ * e.g. 1541 with SHA1 and 1553 with SHA256, as openvpn 2.6.14 sends it.
+ */
+static int build_occ(struct keys *k, const struct conf *c, char *err, size_t errlen)
+{
+    struct keyex_occ_params o;
+    size_t len;
+    unsigned comp = compression_configured(c) ? 1u : 0u;
+
+    memset(&o, 0, sizeof(o));
+    o.tun_mtu = (unsigned)c->ce.tun_mtu;
+    o.link_mtu = o.tun_mtu + 1u + 4u + digest_len(c->tls.auth) + 16u + comp;
+    o.proto = KEYEX_OCC_UDP;
+    o.comp_lzo = comp != 0;
+    o.tls_auth = k->sp.wrap.mode == CTLWRAP_TLS_AUTH;
+    o.keydir = o.tls_auth ? c->tls.key_direction : -1;
+    o.auth = c->tls.auth;
+    o.keysize = 128;
+    o.role = k->role == SESSION_SERVER ? KEYEX_SERVER : KEYEX_CLIENT;
+    if (keyex_occ_build(k->occ, sizeof(k->occ), &o, false, &len) != KEYEX_OK)
+        return fail(err, errlen, "cannot build the options string (auth '%s', tun-mtu %d)",
+                    c->tls.auth, c->ce.tun_mtu);
+    return 0;
+}
+
+/* setenv IV_GUI_VER / IV_SSO are passed on to the server, as openvpn does. */
+static void extra_peer_info(struct keys *k, const struct conf *c)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < c->n_env && n < KEYS_EXTRA_IV; i++) {
+        const struct conf_setenv *e = &c->env[i];
+        if (strcmp(e->name, "IV_GUI_VER") != 0 && strcmp(e->name, "IV_SSO") != 0)
+            continue;
+        k->extra[n].name = e->name;
+        k->extra[n].name_len = strlen(e->name);
+        k->extra[n].value = e->value;
+        k->extra[n].value_len = strlen(e->value);
+        n++;
+    }
+    k->sp.peer_info.extra = k->extra;
+    k->sp.peer_info.n_extra = n;
+}
+
+/* ---- session and listener parameters ---- */
+
+static uint64_t positive(long long v)
+{
+    return v > 0 ? (uint64_t)v : 0;
+}
+
+static void session_timing(struct session_params *sp, const struct conf *c)
+{
+    const struct conf_tls *t = &c->tls;
+
+    sp->reneg_sec = (uint32_t)positive(t->reneg_sec);
+    sp->reneg_sec_min = (uint32_t)positive(t->reneg_sec_min);
+    sp->reneg_bytes = positive(t->reneg_bytes);
+    sp->reneg_pkts = positive(t->reneg_pkts);
+    sp->hand_window_s = (uint32_t)t->hand_window;
+    sp->tran_window_s = (uint32_t)t->tran_window;
+    sp->tls_timeout_ms = (uint32_t)t->tls_timeout * 1000u;
+    sp->replay_window = (unsigned)t->replay_window;
+    sp->replay_time = (unsigned)t->replay_time;
+}
+
+static void session_base(struct keys *k, const struct conf *c)
+{
+    struct session_params *sp = &k->sp;
+
+    sp->role = k->role;
+    sp->tls = k->tls;
+    sp->data_ciphers = c->tls.data_ciphers;
+    sp->data_ciphers_fallback = c->tls.data_ciphers_fallback;
+    sp->auth = c->tls.auth;
+    session_timing(sp, c);
+    sp->peer_info.version = KEYS_VERSION_STR;
+    sp->peer_info.proto |= KEYS_IV_PROTO;
+    sp->occ = k->occ;
+    sp->rand = keys_rand;
+    sp->rand_ctx = NULL;
+    extra_peer_info(k, c);
+}
+
+static void listener_base(struct keys *k, const struct conf *c)
+{
+    struct session_listener_params *lp = &k->lp;
+
+    session_listener_params_init(lp);
+    lp->wrap = k->sp.wrap;
+    lp->v2_server_key = k->sp.wrap.mode == CTLWRAP_TLS_CRYPT_V2 ? k->v2_server_key : NULL;
+    keys_rand(NULL, k->cookie_secret, sizeof(k->cookie_secret));
+    lp->cookie_secret = k->cookie_secret;
+    lp->hand_window_s = (uint32_t)c->tls.hand_window;
+}
+
+int keys_init(struct keys *k, const struct conf *c, char *err, size_t errlen)
+{
+    memset(k, 0, sizeof(*k));
+    session_params_init(&k->sp);
+    k->role = c->tls.server ? SESSION_SERVER : SESSION_CLIENT;
+    snprintf(k->digest, sizeof(k->digest), "%s", c->tls.auth);
+    if (load_wrap(k, c, err, errlen) < 0 || build_tls(k, c, err, errlen) < 0 ||
+        build_occ(k, c, err, errlen) < 0) {
+        keys_cleanup(k);
+        return -1;
+    }
+    session_base(k, c);
+    if (k->role == SESSION_SERVER)
+        listener_base(k, c);
+    return 0;
+}
+
+void keys_cleanup(struct keys *k)
+{
+    tlsmem_ctx_free(k->tls);
+    secret_wipe(k, sizeof(*k));
+}
