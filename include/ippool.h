@@ -79,6 +79,9 @@ void ippool_free(struct ippool *pool);
 
 /* Number of leases. */
 size_t ippool_size(const struct ippool *pool);
+/* Addresses each family's range offers (0 without it); the lease count is the smaller one. */
+size_t ippool_v4_size(const struct ippool *pool);
+size_t ippool_v6_size(const struct ippool *pool);
 /* Leases in use. */
 size_t ippool_used(const struct ippool *pool);
 /* The first IPv4 address the pool hands out blocks from (NET30: start & ~3), 0 without IPv4. */

@@ -87,13 +87,14 @@
  */
 #define SESSION_REPLY_EXTRA 12u
 
-#define SESSION_NAME_MAX       64u /* cipher and digest names, NUL included */
-#define SESSION_EVENTS_MAX     16u /* events queued before the oldest are counted as lost */
-#define SESSION_TEXT_ARENA     4096u
-#define SESSION_FAIL_TEXT_MAX  192u
-#define SESSION_TLS_DESC_MAX   256u
-#define SESSION_PEER_INFO_MAX  1024u /* peer-info text this client sends, NUL included */
-#define SESSION_DATA_CIPHERS_MAX 128u /* normalised data-ciphers list, NUL included */
+#define SESSION_NAME_MAX         64u /* cipher and digest names, NUL included */
+#define SESSION_EVENTS_MAX       16u /* queued events; later ones are counted as lost */
+#define SESSION_TEXT_ARENA       4096u
+#define SESSION_TEXT_QUEUE       4096u /* texts waiting for a key, NULs included */
+#define SESSION_FAIL_TEXT_MAX    192u
+#define SESSION_TLS_DESC_MAX     256u
+#define SESSION_PEER_INFO_MAX    1024u /* peer-info text this client sends, NUL included */
+#define SESSION_DATA_CIPHERS_MAX 128u  /* normalised data-ciphers list, NUL included */
 
 /* ---- results ---- */
 
@@ -117,19 +118,19 @@ const char *session_strerror(int err);
  */
 enum session_rx {
     SESSION_RX_OK = 0,
-    SESSION_RX_TRUNCATED = -1,     /* shorter than its headers */
-    SESSION_RX_TOO_BIG = -2,       /* over SESSION_PACKET_MAX */
-    SESSION_RX_OPCODE = -3,        /* data, key-method 1, unknown, or wrong direction for the role */
-    SESSION_RX_UNWRAP = -4,        /* tls-auth / tls-crypt / WKc authentication or framing failed */
-    SESSION_RX_REPLAY = -5,        /* the wrapping's replay window refused the packet-id */
-    SESSION_RX_MALFORMED = -6,     /* control packet or reset TLVs do not parse, bad message id */
-    SESSION_RX_SID = -7,           /* the sender's session id is not the peer's */
-    SESSION_RX_REMOTE_SID = -8,    /* the ack block names another session id ("bad session-id") */
-    SESSION_RX_KEY_ID = -9,        /* key IDs out of sync */
-    SESSION_RX_STATE = -10,        /* opcode not allowed in the current state */
-    SESSION_RX_RELIABLE = -11,     /* outside the receive window, no room, too big */
-    SESSION_RX_RATE = -12,         /* listener: stateless reply refused by the rate limit */
-    SESSION_RX_COOKIE = -13,       /* listener: invalid or missing cookie session id */
+    SESSION_RX_TRUNCATED = -1,  /* shorter than its headers */
+    SESSION_RX_TOO_BIG = -2,    /* over SESSION_PACKET_MAX */
+    SESSION_RX_OPCODE = -3,     /* data, key-method 1, unknown, or wrong direction for the role */
+    SESSION_RX_UNWRAP = -4,     /* tls-auth / tls-crypt / WKc authentication or framing failed */
+    SESSION_RX_REPLAY = -5,     /* the wrapping's replay window refused the packet-id */
+    SESSION_RX_MALFORMED = -6,  /* control packet or reset TLVs do not parse, bad message id */
+    SESSION_RX_SID = -7,        /* the sender's session id is not the peer's */
+    SESSION_RX_REMOTE_SID = -8, /* the ack block names another session id ("bad session-id") */
+    SESSION_RX_KEY_ID = -9,     /* key IDs out of sync */
+    SESSION_RX_STATE = -10,     /* opcode not allowed in the current state */
+    SESSION_RX_RELIABLE = -11,  /* outside the receive window, no room, too big */
+    SESSION_RX_RATE = -12,      /* listener: stateless reply refused by the rate limit */
+    SESSION_RX_COOKIE = -13,    /* listener: invalid or missing cookie session id */
     SESSION_RX_NO_EARLY_NEG = -14, /* listener: tls-crypt-v2 reset without the 0x0F marker */
     SESSION_RX_CLOSED = -15,       /* the session has failed or was closed */
 };
@@ -204,7 +205,7 @@ struct session_params {
     struct keyex_peer_info_params peer_info;
     const char *username; /* client, optional (--auth-user-pass); NULL: none */
     const char *password;
-    const char *occ; /* OCC options string (keyex_occ_build()), required */
+    const char *occ;    /* OCC options string (keyex_occ_build()), required */
     bool ekm;           /* allow tls-ekm key derivation (2.6 default: yes) */
     bool dyn_tls_crypt; /* allow dynamic tls-crypt for renegotiations (yes) */
     /* Unix time at session_new_*(): replay-id time and certificate checks. */
@@ -223,17 +224,17 @@ void session_params_init(struct session_params *p);
 /* ---- events ---- */
 
 enum session_event_type {
-    SESSION_EV_TLS_VERIFIED,   /* u.tls: the TLS handshake of key_id completed */
-    SESSION_EV_PEER_INFO,      /* u.peer: the peer's key-method-2 message for key_id */
-    SESSION_EV_KEYS,           /* u.keys: data-channel keys of key_id, install them */
-    SESSION_EV_SEND_KEY,       /* the data channel should now send with key_id (§11.3) */
-    SESSION_EV_KEY_RETIRED,    /* key_id's data keys must be removed */
-    SESSION_EV_RENEGOTIATING,  /* u.reneg: a soft reset for key_id started */
-    SESSION_EV_TEXT,           /* u.text: a control message (not the client's PUSH_REPLY) */
-    SESSION_EV_PUSH_REQUEST,   /* server: a PUSH_REPLY is due now (asked for or IV_PROTO bit 2) */
-    SESSION_EV_PUSH_REPLY,     /* client: u.push, the complete pushed settings */
-    SESSION_EV_ESTABLISHED,    /* the first key is usable (client: after the push) */
-    SESSION_EV_FAILED,         /* u.fail: the session is over; free it */
+    SESSION_EV_TLS_VERIFIED,  /* u.tls: the TLS handshake of key_id completed */
+    SESSION_EV_PEER_INFO,     /* u.peer: the peer's key-method-2 message for key_id */
+    SESSION_EV_KEYS,          /* u.keys: data-channel keys of key_id, install them */
+    SESSION_EV_SEND_KEY,      /* the data channel should now send with key_id (§11.3) */
+    SESSION_EV_KEY_RETIRED,   /* key_id's data keys must be removed */
+    SESSION_EV_RENEGOTIATING, /* u.reneg: a soft reset for key_id started */
+    SESSION_EV_TEXT,          /* u.text: a control message (not the client's PUSH_REPLY) */
+    SESSION_EV_PUSH_REQUEST,  /* server: a PUSH_REPLY is due now (asked for or IV_PROTO bit 2) */
+    SESSION_EV_PUSH_REPLY,    /* client: u.push, the complete pushed settings */
+    SESSION_EV_ESTABLISHED,   /* the first key is usable (client: after the push) */
+    SESSION_EV_FAILED,        /* u.fail: the session is over; free it */
 };
 
 /* "TLS_VERIFIED", ...: static, never NULL. */
@@ -289,11 +290,11 @@ struct session_negotiated {
     bool ekm;
     bool dyn_tls_crypt;
     /* Server: from the client's peer-info (push_client_params is built from these). */
-    uint32_t peer_proto;  /* IV_PROTO */
-    bool peer_ncp;        /* IV_CIPHERS or IV_NCP >= 2: push `cipher` */
-    bool cc_exit;         /* IV_PROTO CC_EXIT_NOTIFY (client: pushed protocol-flags cc-exit) */
-    bool request_push;    /* IV_PROTO REQUEST_PUSH */
-    unsigned peer_mtu;    /* IV_MTU, 0 if absent */
+    uint32_t peer_proto; /* IV_PROTO */
+    bool peer_ncp;       /* IV_CIPHERS or IV_NCP >= 2: push `cipher` */
+    bool cc_exit;        /* IV_PROTO CC_EXIT_NOTIFY (client: pushed protocol-flags cc-exit) */
+    bool request_push;   /* IV_PROTO REQUEST_PUSH */
+    unsigned peer_mtu;   /* IV_MTU, 0 if absent */
 };
 
 /* ---- counters ---- */
@@ -305,7 +306,7 @@ struct session_stats {
     uint64_t illegal_transitions;       /* refused state changes: a bug or a hostile peer */
     uint64_t renegotiations;
     uint64_t push_requests_sent;
-    uint64_t text_dropped;   /* control messages with bytes that are not printable */
+    uint64_t text_dropped;    /* control messages with bytes that are not printable */
     uint64_t records_ignored; /* TLS records that arrived when none was expected */
     uint64_t events_lost;     /* events that found the queue full */
 };
@@ -344,8 +345,8 @@ struct session_accept {
     struct wire_sid client_sid;
     struct wire_sid server_sid; /* the cookie: the server's own session id */
     bool has_kc;
-    uint8_t kc[CTLWRAP_KEY_LEN];   /* tls-crypt-v2 */
-    struct ctlwrap_metadata md;    /* tls-crypt-v2 metadata (for a verify hook) */
+    uint8_t kc[CTLWRAP_KEY_LEN]; /* tls-crypt-v2 */
+    struct ctlwrap_metadata md;  /* tls-crypt-v2 metadata (for a verify hook) */
 };
 
 void session_accept_wipe(struct session_accept *a);
@@ -423,8 +424,11 @@ bool session_next_event(struct session *s, struct session_event *ev);
 
 /*
  * Sends a text control message (PUSH_REPLY,..., AUTH_FAILED, RESTART, EXIT, ...) as one TLS
- * record with its NUL, on the primary key once its key exchange is done. text[0..len) must be
- * printable ASCII and len + 1 <= PUSH_MSG_MAX. SESSION_ERR_PARAM or SESSION_ERR_STATE.
+ * record with its NUL on the primary key. While that key is still being negotiated (the first
+ * one, or a renegotiation) the text waits, in order, until the key exchange is done, as in
+ * openvpn (up to SESSION_TEXT_QUEUE bytes). text[0..len) must be printable ASCII and
+ * len + 1 <= PUSH_MSG_MAX. SESSION_ERR_PARAM, SESSION_ERR_NO_ROOM (queue full) or
+ * SESSION_ERR_STATE (closing or failed).
  */
 int session_send_text(struct session *s, const char *text, size_t len, uint64_t now);
 
@@ -436,8 +440,10 @@ void session_count_data(struct session *s, uint8_t key_id, uint64_t bytes, uint6
 int session_renegotiate(struct session *s, uint64_t now);
 
 /*
- * Ends the session: sends text (NULL: none) if a key can carry it, keeps delivering it for up to
- * SESSION_CLOSE_LINGER_MS, then fails with SESSION_FAIL_LOCAL_CLOSE (or the reason it had).
+ * Ends the session: sends text (NULL: none) if the primary key can carry it and keeps delivering
+ * it until the peer acknowledged it, at most SESSION_CLOSE_LINGER_MS; then (at once when no text
+ * went out) the session fails with SESSION_FAIL_LOCAL_CLOSE (or the reason it already had).
+ * SESSION_ERR_PARAM for text that is not printable ASCII, SESSION_ERR_STATE once failed.
  */
 int session_close(struct session *s, const char *text, uint64_t now);
 

@@ -178,8 +178,7 @@ static void tls_files_release(struct keys_tls_files *f)
     file_release(&f->crl);
 }
 
-static int tls_files_load(struct keys_tls_files *f, const struct conf *c, char *err,
-                          size_t errlen)
+static int tls_files_load(struct keys_tls_files *f, const struct conf *c, char *err, size_t errlen)
 {
     const struct conf_tls *t = &c->tls;
 

@@ -12,11 +12,15 @@
 #include <lz4.h>
 #include <openssl/crypto.h>
 
+#include "client.h"
 #include "conf.h"
 #include "conf_file.h"
 #include "genkey.h"
 #include "log.h"
 #include "logsink.h"
+#include "loop.h"
+#include "runtime.h"
+#include "server.h"
 #include "sys.h"
 
 static void print_version(void)
@@ -131,27 +135,100 @@ static int fatal(const char *msg)
     return 1;
 }
 
-/* What runs once the configuration is accepted; until the tunnel is built, it refuses honestly. */
-static int start_daemon(const struct conf *c)
+/*
+ * Stage notes: options whose control-channel part runs while their data-path part is not built
+ * yet. Sluice accepts them (so an openvpn configuration starts) and says plainly what is missing.
+ */
+static void log_stage_notes(const struct conf *c)
 {
-    struct conf_err err;
-    char msg[1024];
-    log_msg(LOG_L_INFO, "Sluice %s starting (%s)", PACKAGE_VERSION,
-            OpenSSL_version(OPENSSL_VERSION));
-    log_notes(c);
-    if (conf_check_supported(c, &err))
-        return fatal(err.msg);
-    if (c->proc.cd && sys_chdir(c->proc.cd, msg, sizeof(msg)) < 0)
-        return fatal(msg);
-    if (c->proc.writepid && sys_write_pidfile(c->proc.writepid, msg, sizeof(msg)) < 0)
-        return fatal(msg);
-    int rc = fatal("nothing to run: this configuration defines no tunnel");
-    sys_remove_pidfile();
-    return rc;
+    if (c->dev.dev)
+        log_msg(LOG_L_WARN,
+                "WARNING: 'dev %s': no TUN device is opened yet: this Sluice version runs the "
+                "control channel only (the data channel is not built)",
+                c->dev.dev);
+    if (c->net.ping || c->net.ping_rec)
+        log_msg(LOG_L_WARN, "WARNING: keepalive pings are not sent or checked yet (data channel "
+                            "not built); pushed ping settings still reach the clients");
 }
 
-static int run(struct conf *c, int argc, char **argv)
+/* The roles the control channel implements: `mode server` + tls-server, or pull + tls-client. */
+static enum runtime_end run_role(const struct conf *c, struct loop *loop)
 {
+    if (c->tls.server && c->net.mode == CONF_MODE_SERVER)
+        return server_run(c, loop);
+    if (c->tls.client && c->net.pull)
+        return client_run(c, loop);
+    log_msg(LOG_L_FATAL,
+            "TLS peer-to-peer mode (%s without '%s') is not supported yet: use "
+            "'server' / 'mode server' or 'client' / 'pull'",
+            c->tls.server ? "tls-server" : "tls-client", c->tls.server ? "mode server" : "pull");
+    return RUNTIME_FATAL;
+}
+
+/* SIGHUP: the command line and configuration files are read again, as openvpn does. */
+static struct conf *reload(int argc, char **argv)
+{
+    struct conf_err err;
+    struct conf_loader ld;
+    struct conf *c = conf_new();
+
+    conf_file_loader(&ld, warn_through_log, NULL);
+    if (!c || conf_parse_args(c, argc, argv, &ld, &err) < 0 || conf_finalize(c, &err) < 0 ||
+        conf_check_supported(c, &err)) {
+        log_msg(LOG_L_FATAL, "Options error: %s", c ? err.msg : "out of memory");
+        conf_free(c);
+        return NULL;
+    }
+    if (!log_set_verb((unsigned)c->log.verb))
+        log_msg(LOG_L_WARN, "verb %d is out of range; keeping %u", c->log.verb, log_verb());
+    log_notes(c);
+    return c;
+}
+
+/* The daemon proper: the client or server run, restarted as its signals ask. */
+static int start_daemon(struct conf **cp, int argc, char **argv)
+{
+    struct conf_err err;
+    struct loop *loop;
+    char msg[1024];
+    enum runtime_end end;
+    log_msg(LOG_L_INFO, "Sluice %s starting (%s)", PACKAGE_VERSION,
+            OpenSSL_version(OPENSSL_VERSION));
+    log_notes(*cp);
+    if (conf_check_supported(*cp, &err))
+        return fatal(err.msg);
+    if ((*cp)->proc.cd && sys_chdir((*cp)->proc.cd, msg, sizeof(msg)) < 0)
+        return fatal(msg);
+    if ((*cp)->proc.writepid && sys_write_pidfile((*cp)->proc.writepid, msg, sizeof(msg)) < 0)
+        return fatal(msg);
+    loop = loop_new(16);
+    if (!loop) {
+        sys_remove_pidfile();
+        return fatal("cannot create the event loop");
+    }
+    do {
+        log_stage_notes(*cp);
+        end = run_role(*cp, loop);
+        if (end == RUNTIME_RELOAD) {
+            struct conf *fresh = reload(argc, argv);
+            end = fresh ? RUNTIME_RESTART : RUNTIME_FATAL;
+            if (fresh) {
+                conf_free(*cp);
+                *cp = fresh;
+            }
+        }
+    } while (end == RUNTIME_RESTART);
+    loop_free(loop);
+    sys_remove_pidfile();
+    if (end == RUNTIME_EXIT)
+        return 0;
+    log_msg(LOG_L_FATAL, "Exiting due to fatal error");
+    return 1;
+}
+
+static int run(struct conf **cp, int argc, char **argv)
+{
+    struct conf *c = *cp;
     struct conf_err err;
     struct conf_loader ld;
     conf_file_loader(&ld, warn_through_log, NULL);
@@ -180,7 +257,7 @@ static int run(struct conf *c, int argc, char **argv)
     }
     if (apply_logging(c) < 0)
         return 1;
-    return start_daemon(c);
+    return start_daemon(cp, argc, argv);
 }
 
 int main(int argc, char **argv)
@@ -192,7 +269,7 @@ int main(int argc, char **argv)
         fputs("sluice: out of memory\n", stderr);
         return 1;
     }
-    int rc = run(c, argc, argv);
+    int rc = run(&c, argc, argv);
     conf_free(c);
     logsink_close();
     return rc;

@@ -307,7 +307,7 @@ const struct conf_opt conf_opts_auth[] = {
       .parse = opt_opt_verify,
       .show = conf_show_flag,
       .off = CONF_OFF(auth.opt_verify) },
-    FN("verify-client-cert", 0, 1, opt_verify_client_cert, show_verify_client_cert),
+    OPT_FN("verify-client-cert", 0, 1, R, 0, opt_verify_client_cert, show_verify_client_cert),
     FN("auth-user-pass-verify", 2, 2, opt_user_pass_verify, show_user_pass_verify),
     FN("auth-gen-token", 0, 3, opt_gen_token, show_gen_token),
     OPT_BLOB("auth-gen-token-secret", auth.gen_token_secret, P),

@@ -16,7 +16,7 @@ struct ippool_slot {
 struct ippool {
     struct ippool_params p;
     uint32_t v4_base;
-    size_t size;
+    size_t size, n4, n6;
     size_t used;
     struct ippool_slot *slots;
 };
@@ -100,6 +100,8 @@ int ippool_new(const struct ippool_params *p, struct ippool **out)
     pool->p = *p;
     pool->v4_base = p->has_v4 ? base : 0;
     pool->size = n;
+    pool->n4 = n4;
+    pool->n6 = n6;
     *out = pool;
     return IPPOOL_OK;
 }
@@ -117,6 +119,16 @@ void ippool_free(struct ippool *pool)
 size_t ippool_size(const struct ippool *pool)
 {
     return pool->size;
+}
+
+size_t ippool_v4_size(const struct ippool *pool)
+{
+    return pool->n4;
+}
+
+size_t ippool_v6_size(const struct ippool *pool)
+{
+    return pool->n6;
 }
 
 size_t ippool_used(const struct ippool *pool)

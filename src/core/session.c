@@ -110,8 +110,8 @@ const char *session_event_name(enum session_event_type t)
 
 /* Legal moves of the session: a handshake ends in ACTIVE or FAILED; CLOSING only ends. */
 static const unsigned session_moves[] = {
-    [SESSION_HANDSHAKE] = STATE_BIT(SESSION_ACTIVE) | STATE_BIT(SESSION_CLOSING) |
-                          STATE_BIT(SESSION_FAILED),
+    [SESSION_HANDSHAKE] =
+        STATE_BIT(SESSION_ACTIVE) | STATE_BIT(SESSION_CLOSING) | STATE_BIT(SESSION_FAILED),
     [SESSION_ACTIVE] = STATE_BIT(SESSION_CLOSING) | STATE_BIT(SESSION_FAILED),
     [SESSION_CLOSING] = STATE_BIT(SESSION_FAILED),
     [SESSION_FAILED] = 0,
@@ -132,8 +132,7 @@ static const unsigned key_moves[SESSION_KS_COUNT] = {
     [SESSION_KS_NONE] = SESSION_KS_BIT(SESSION_KS_PRE_START) | SESSION_KS_BIT(SESSION_KS_START),
     [SESSION_KS_PRE_START] = SESSION_KS_BIT(SESSION_KS_START),
     [SESSION_KS_START] = SESSION_KS_BIT(SESSION_KS_SENT_KM) | SESSION_KS_BIT(SESSION_KS_ACTIVE),
-    [SESSION_KS_SENT_KM] =
-        SESSION_KS_BIT(SESSION_KS_WAIT_PUSH) | SESSION_KS_BIT(SESSION_KS_ACTIVE),
+    [SESSION_KS_SENT_KM] = SESSION_KS_BIT(SESSION_KS_WAIT_PUSH) | SESSION_KS_BIT(SESSION_KS_ACTIVE),
     [SESSION_KS_WAIT_PUSH] = SESSION_KS_BIT(SESSION_KS_ACTIVE),
     [SESSION_KS_ACTIVE] = SESSION_KS_BIT(SESSION_KS_LAME),
     [SESSION_KS_LAME] = SESSION_KS_BIT(SESSION_KS_NONE),
@@ -186,9 +185,6 @@ struct session_event *session_ev_push(struct session *s, enum session_event_type
 {
     struct session_event *ev;
 
-    /* The app drained everything since the arena was last used: its views are stale anyway. */
-    if (s->ev_count == 0)
-        s->arena_used = 0;
     if (s->ev_count == SESSION_EVENTS_MAX) {
         s->stats.events_lost++;
         return NULL;
@@ -205,6 +201,9 @@ const char *session_ev_text(struct session *s, const char *text, size_t len)
 {
     char *dst;
 
+    /* The app drained every event since the arena was last used: its views are stale anyway. */
+    if (s->ev_count == 0)
+        s->arena_used = 0;
     if (len >= sizeof(s->arena) - s->arena_used)
         return NULL;
     dst = s->arena + s->arena_used;
@@ -218,8 +217,11 @@ bool session_next_event(struct session *s, struct session_event *ev)
 {
     struct session_event *head;
 
-    if (s->ev_count == 0)
+    if (s->ev_count == 0) {
+        /* Drained: the next text may reuse the arena (views stay until the next other call). */
+        s->arena_used = 0;
         return false;
+    }
     head = &s->ev[s->ev_head];
     *ev = *head;
     secret_wipe(head, sizeof(*head)); /* KEYS events hold key material */
@@ -594,8 +596,7 @@ static int rx_unwrap(struct session *s, const uint8_t *pkt, size_t len, struct b
 
     if (rc == WIRE_ERR_TRUNCATED)
         return SESSION_RX_TRUNCATED;
-    if (rc != WIRE_OK || !op_rules[opcode].apply ||
-        !(op_rules[opcode].roles & ROLE_BIT(s->p.role)))
+    if (rc != WIRE_OK || !op_rules[opcode].apply || !(op_rules[opcode].roles & ROLE_BIT(s->p.role)))
         return SESSION_RX_OPCODE;
     /* §11.4: with dynamic tls-crypt every key but key_id 0 uses it. */
     rx->wrap = key_id > 0 && s->dyn ? s->dyn : s->cw;
@@ -644,8 +645,7 @@ static void rx_acks(struct session *s, const struct session_rx_pkt *rx)
 }
 
 /* Stores the message (a reset with no TLS bytes); false when the reliability layer refused it. */
-static bool rx_message(struct session *s, const struct session_rx_pkt *rx, bool reset,
-                       uint64_t now)
+static bool rx_message(struct session *s, const struct session_rx_pkt *rx, bool reset, uint64_t now)
 {
     enum reliable_rx res = reliable_receive(s->rel, rx->c.msg_id, reset ? NULL : rx->c.payload,
                                             reset ? 0 : rx->c.payload_len, now);
@@ -656,6 +656,7 @@ static bool rx_message(struct session *s, const struct session_rx_pkt *rx, bool 
 static int op_reset(struct session *s, const struct session_rx_pkt *rx, uint64_t now)
 {
     struct session_key *k;
+    bool stored;
 
     if (rx->new_key && !session_key_renegotiate(s, now, false))
         return SESSION_RX_CLOSED;
@@ -665,24 +666,25 @@ static int op_reset(struct session *s, const struct session_rx_pkt *rx, uint64_t
         s->peer_sid_known = true;
     }
     rx_acks(s, rx);
-    if (!rx_message(s, rx, true, now))
-        return SESSION_RX_RELIABLE;
-    if (!k->peer_reset && rx->resend_wkc && s->p.wrap.mode == CTLWRAP_TLS_CRYPT_V2)
+    stored = rx_message(s, rx, true, now);
+    if (stored && !k->peer_reset && rx->resend_wkc && s->p.wrap.mode == CTLWRAP_TLS_CRYPT_V2)
         s->wkc_pending = true;
-    k->peer_reset = true;
+    k->peer_reset |= stored;
     session_key_check_start(s, now);
     session_tls_pump(s, now);
-    return SESSION_RX_OK;
+    return stored ? SESSION_RX_OK : SESSION_RX_RELIABLE;
 }
 
 static int op_control(struct session *s, const struct session_rx_pkt *rx, uint64_t now)
 {
+    bool stored;
+
     rx_acks(s, rx);
-    if (!rx_message(s, rx, false, now))
-        return SESSION_RX_RELIABLE;
+    stored = rx_message(s, rx, false, now);
+    /* Even a refused message's acks may have freed send slots for waiting TLS output. */
     session_key_check_start(s, now);
     session_tls_pump(s, now);
-    return SESSION_RX_OK;
+    return stored ? SESSION_RX_OK : SESSION_RX_RELIABLE;
 }
 
 static int op_ack(struct session *s, const struct session_rx_pkt *rx, uint64_t now)
@@ -889,6 +891,8 @@ int session_renegotiate(struct session *s, uint64_t now)
 
 int session_close(struct session *s, const char *text, uint64_t now)
 {
+    bool sent;
+
     if (s->state == SESSION_FAILED)
         return SESSION_ERR_STATE;
     if (s->state == SESSION_CLOSING)
@@ -899,11 +903,14 @@ int session_close(struct session *s, const char *text, uint64_t now)
         s->fail_reason = SESSION_FAIL_LOCAL_CLOSE;
         snprintf(s->fail_text, sizeof(s->fail_text), "%s", text ? text : "closed");
     }
-    if (text && s->tls && tlsmem_established(s->tls) &&
-        session_text_write(s, text, strlen(text)) == SESSION_OK)
+    /* Only after our key-method-2 message: before it the peer would read text as one. */
+    sent = text && s->key[SESSION_PRIMARY].km_sent &&
+           session_text_write(s, text, strlen(text)) == SESSION_OK;
+    if (sent)
         session_tls_flush(s);
     session_set_state(s, SESSION_CLOSING);
-    s->close_at = add_ms(now, SESSION_CLOSE_LINGER_MS);
+    /* Nothing to deliver: over at once; else until the peer acknowledged it, or the linger. */
+    s->close_at = sent ? add_ms(now, SESSION_CLOSE_LINGER_MS) : now;
     closing_check(s, now);
     return SESSION_OK;
 }

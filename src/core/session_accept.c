@@ -229,7 +229,8 @@ static int on_reset(struct session_listener *l, const struct wire_control *c,
     if (rc != SESSION_RX_OK)
         return rc;
     /* The reply may exceed the request only by the ack it adds (SESSION_REPLY_EXTRA). */
-    if (buf_writer_len(&w) > req_len + SESSION_REPLY_EXTRA || buf_writer_room(reply) < buf_writer_len(&w))
+    if (buf_writer_len(&w) > req_len + SESSION_REPLY_EXTRA ||
+        buf_writer_room(reply) < buf_writer_len(&w))
         return SESSION_RX_TOO_BIG;
     buf_write_bytes(reply, out, buf_writer_len(&w));
     return SESSION_RX_OK;

@@ -200,7 +200,8 @@ static bool client_pick_cipher(struct session *s)
         if (list_has(s->data_ciphers, dlen, ps->cipher, strlen(ps->cipher)) ||
             (fb && strcasecmp(fb, ps->cipher) == 0))
             canon = dcipher_cipher_canonical(ps->cipher);
-    } else if (peer_occ_cipher(s, &occ, &occ_len) && list_has(s->data_ciphers, dlen, occ, occ_len)) {
+    } else if (peer_occ_cipher(s, &occ, &occ_len) &&
+               list_has(s->data_ciphers, dlen, occ, occ_len)) {
         canon = canonical_of(occ, occ_len);
     } else if (fb) {
         canon = dcipher_cipher_canonical(fb);
@@ -270,9 +271,9 @@ static bool make_keys(struct session *s, struct session_key *k, struct session_k
     memset(out, 0, sizeof(*out));
     if (dcipher_suite_lookup(s->neg.cipher, s->neg.auth, &suite) != DCIPHER_OK)
         return false;
-    ok = derive_key2(s, k, key2) &&
-         keyex_keys_from_key2(key2, role, suite.key_len, suite.hmac_key_len, &out->keys) ==
-             KEYEX_OK;
+    ok =
+        derive_key2(s, k, key2) &&
+        keyex_keys_from_key2(key2, role, suite.key_len, suite.hmac_key_len, &out->keys) == KEYEX_OK;
     secret_wipe(key2, sizeof(key2));
     secret_wipe(&k->own_rnd, sizeof(k->own_rnd));
     secret_wipe(&k->peer_rnd, sizeof(k->peer_rnd));
@@ -318,6 +319,7 @@ bool session_key_derive(struct session *s, uint64_t now)
     }
     session_key_set_state(s, k, SESSION_KS_ACTIVE);
     k->reneg_at = reneg_deadline(s, now);
+    session_text_flush_queue(s);
     if (s->state == SESSION_HANDSHAKE)
         return first_key_done(s, now);
     session_select_send_key(s, now);
@@ -455,8 +457,7 @@ void session_key_check_start(struct session *s, uint64_t now)
 
 /* ---- key-method 2, §9 ---- */
 
-static void credentials(const struct session *s, const struct session_key *k,
-                        struct keyex_msg *m)
+static void credentials(const struct session *s, const struct session_key *k, struct keyex_msg *m)
 {
     const char *pass = s->p.password ? s->p.password : "";
 
@@ -494,9 +495,10 @@ static bool send_km(struct session *s, struct session_key *k)
     rc = keyex_msg_build(&w, role, &m);
     if (rc == KEYEX_OK)
         rc = tlsmem_write(s->tls, s->rec, buf_writer_len(&w)) == TLSMEM_OK ? KEYEX_OK
-                                                                          : KEYEX_ERR_CRYPTO;
+                                                                           : KEYEX_ERR_CRYPTO;
     secret_wipe(s->rec, buf_writer_len(&w));
     keyex_msg_wipe(&m);
+    k->km_sent = rc == KEYEX_OK;
     if (rc != KEYEX_OK)
         session_fail(s, SESSION_FAIL_KEYEX, "cannot send key-method-2 message: %s",
                      keyex_strerror(rc));
@@ -573,6 +575,7 @@ static void client_got_km(struct session *s, struct session_key *k, size_t len, 
         /* The push decides cipher and derivation (§10.3); keys wait for it. */
         session_key_set_state(s, k, SESSION_KS_WAIT_PUSH);
         s->push_req_at = now + SESSION_PUSH_REQUEST_DELAY_MS;
+        session_text_flush_queue(s);
         return;
     }
     session_key_derive(s, now);

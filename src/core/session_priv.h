@@ -43,6 +43,7 @@ struct session_key {
     uint8_t key_id;
     bool local;      /* we sent the first reset of this key */
     bool peer_reset; /* the peer's reset (message id 0) arrived */
+    bool km_sent;    /* our key-method-2 message went out: text may follow it */
     uint64_t start;  /* reset sent or received: hand-window and §11.3 start here */
     uint64_t reneg_at;
     uint64_t expire_at; /* lame duck: end of tran-window */
@@ -70,7 +71,7 @@ struct session {
     struct reliable *rel; /* the primary key's; reset for each new key */
     struct tlsmem *tls;   /* the primary key's */
     struct session_key key[2];
-    bool wkc_pending; /* v2 client: the next control message goes as P_CONTROL_WKC_V1 */
+    bool wkc_pending;   /* v2 client: the next control message goes as P_CONTROL_WKC_V1 */
     size_t payload_max; /* control payload budget with the configured wrapping */
 
     char data_ciphers[SESSION_DATA_CIPHERS_MAX]; /* normalised colon list */
@@ -96,12 +97,16 @@ struct session {
     uint64_t pushed_at;
 
     bool reneg_requested;
-    int send_key;          /* key_id of the last SEND_KEY event, -1 none */
+    int send_key;           /* key_id of the last SEND_KEY event, -1 none */
     uint64_t send_key_next; /* when the §11.3 choice may change */
 
     uint64_t close_at;
     enum session_fail fail_reason;
     char fail_text[SESSION_FAIL_TEXT_MAX];
+
+    /* Texts the app sent while the primary key was not ready, NUL-separated. */
+    char text_queue[SESSION_TEXT_QUEUE];
+    size_t text_queued;
 
     struct session_event ev[SESSION_EVENTS_MAX];
     size_t ev_head, ev_count;
@@ -159,6 +164,8 @@ void session_text_record(struct session *s, const uint8_t *rec, size_t len, uint
 /* Writes text + NUL as one TLS record on the primary key (no state checks). */
 int session_text_write(struct session *s, const char *text, size_t len);
 bool session_text_valid(const char *text, size_t len);
+/* Sends the texts that waited for the primary key, once its key exchange is done. */
+void session_text_flush_queue(struct session *s);
 /* Client: sends PUSH_REQUEST when it is due. */
 void session_push_request_timer(struct session *s, uint64_t now);
 

@@ -50,6 +50,33 @@ static bool text_ready(const struct session *s)
     return st == SESSION_KS_ACTIVE || (s->p.role == SESSION_CLIENT && st == SESSION_KS_WAIT_PUSH);
 }
 
+/* openvpn keeps a text for a key that is not ready yet and sends it once it is. */
+static int text_enqueue(struct session *s, const char *text, size_t len)
+{
+    if (len + 1 > sizeof(s->text_queue) - s->text_queued)
+        return SESSION_ERR_NO_ROOM;
+    memcpy(s->text_queue + s->text_queued, text, len);
+    s->text_queue[s->text_queued + len] = '\0';
+    s->text_queued += len + 1;
+    return SESSION_OK;
+}
+
+void session_text_flush_queue(struct session *s)
+{
+    size_t pos = 0;
+
+    while (pos < s->text_queued && text_ready(s)) {
+        size_t len = strnlen(s->text_queue + pos, s->text_queued - pos);
+
+        if (session_text_write(s, s->text_queue + pos, len) != SESSION_OK)
+            break;
+        pos += len + 1;
+    }
+    secret_wipe(s->text_queue, s->text_queued);
+    s->text_queued = 0;
+    session_tls_flush(s);
+}
+
 int session_send_text(struct session *s, const char *text, size_t len, uint64_t now)
 {
     static const char reply[] = "PUSH_REPLY";
@@ -57,12 +84,17 @@ int session_send_text(struct session *s, const char *text, size_t len, uint64_t 
 
     if (!session_text_valid(text, len))
         return SESSION_ERR_PARAM;
-    if (!text_ready(s))
+    if (s->state != SESSION_HANDSHAKE && s->state != SESSION_ACTIVE)
         return SESSION_ERR_STATE;
-    rc = session_text_write(s, text, len);
+    if (text_ready(s)) {
+        session_text_flush_queue(s);
+        rc = session_text_write(s, text, len);
+        session_tls_flush(s);
+    } else {
+        rc = text_enqueue(s, text, len);
+    }
     if (rc != SESSION_OK)
         return rc;
-    session_tls_flush(s);
     if (s->p.role == SESSION_SERVER && len >= sizeof(reply) - 1 &&
         strncmp(text, reply, sizeof(reply) - 1) == 0) {
         s->pushed = true;

@@ -48,8 +48,9 @@ static bool add_exts(X509 *x, X509 *issuer, unsigned flags)
 
     X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
     ok = add_ext(x, &v3, NID_basic_constraints, flags & EXT_CA ? "critical,CA:TRUE" : "CA:FALSE");
-    ok = ok && add_ext(x, &v3, NID_key_usage,
-                       flags & EXT_CA ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature");
+    ok = ok &&
+         add_ext(x, &v3, NID_key_usage,
+                 flags & EXT_CA ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature");
     if (ok && (flags & EXT_SERVER))
         ok = add_ext(x, &v3, NID_ext_key_usage, "serverAuth");
     if (ok && (flags & EXT_CLIENT))
@@ -157,7 +158,7 @@ int pki_build(struct pki *out, int64_t now)
 
 void pki_free(struct pki *p)
 {
-    struct pki_blob *all[] = { &p->ca,       &p->srv_cert,       &p->srv_key,      &p->cli_cert,
+    struct pki_blob *all[] = { &p->ca,      &p->srv_cert,       &p->srv_key,      &p->cli_cert,
                                &p->cli_key, &p->other_cli_cert, &p->other_cli_key };
 
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {

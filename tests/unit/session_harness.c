@@ -100,16 +100,24 @@ static void common_params(struct harness *h, struct session_params *p, enum sess
                          KEYEX_IV_PROTO_AUTH_FAIL_TEMP;
 }
 
-int hs_init(struct harness *h, const struct pki *pki, enum ctlwrap_mode mode)
+static void initial_state(struct harness *h)
 {
-    memset(h, 0, sizeof(*h));
     client_rng = 0x1234567887654321ull;
     server_rng = 0x0badc0ffee15600dull;
     h->rng = 0x5eed5eed5eed5eedull;
     h->now = 1000000; /* an arbitrary monotonic origin */
+    memset(&h->c, 0, sizeof(h->c));
+    memset(&h->s, 0, sizeof(h->s));
+    h->c.send_key = h->s.send_key = -1;
+    h->replies = h->max_reply_len = h->creates = h->iterations = 0;
+}
+
+int hs_init(struct harness *h, const struct pki *pki, enum ctlwrap_mode mode)
+{
+    memset(h, 0, sizeof(*h));
+    initial_state(h);
     h->latency = 10;
     h->auto_push = true;
-    h->c.send_key = h->s.send_key = -1;
     hs_rand(&h->rng, h->static_key, sizeof(h->static_key));
     hs_rand(&h->rng, h->v2_server_key, sizeof(h->v2_server_key));
     hs_rand(&h->rng, h->kc, sizeof(h->kc));
@@ -138,6 +146,26 @@ int hs_start(struct harness *h)
     if (session_listener_new(&h->lp, &h->l) != SESSION_OK)
         return -1;
     return session_new_client(&h->cp, h->now, &h->c.s) == SESSION_OK ? 0 : -1;
+}
+
+static void link_clear(struct hs_link *l)
+{
+    l->n = 0;
+    l->n_log = 0;
+    l->sent = l->lost = 0;
+}
+
+void hs_reset(struct harness *h)
+{
+    session_free(h->c.s);
+    session_free(h->s.s);
+    session_listener_free(h->l);
+    h->l = NULL;
+    secret_wipe(h->c.keys, sizeof(h->c.keys));
+    secret_wipe(h->s.keys, sizeof(h->s.keys));
+    link_clear(&h->c2s);
+    link_clear(&h->s2c);
+    initial_state(h);
 }
 
 void hs_free(struct harness *h)
@@ -209,8 +237,8 @@ static uint64_t link_next(const struct hs_link *l)
 static void on_text(struct hs_side *side, const struct session_event *ev)
 {
     if (side->n_texts < HS_TEXTS)
-        snprintf(side->texts[side->n_texts++], sizeof(side->texts[0]), "%.*s",
-                 (int)ev->u.text.len, ev->u.text.text);
+        snprintf(side->texts[side->n_texts++], sizeof(side->texts[0]), "%.*s", (int)ev->u.text.len,
+                 ev->u.text.text);
 }
 
 static void on_peer_info(struct hs_side *side, const struct session_event *ev)

@@ -85,9 +85,9 @@ struct harness {
     uint8_t wkc[1024];
     size_t wkc_len;
     uint8_t cookie_secret[32];
-    uint64_t latency;    /* ms per packet */
-    bool auto_push;      /* the server answers PUSH_REQUEST events */
-    unsigned push_skip;  /* PUSH_REQUEST events to ignore first */
+    uint64_t latency;   /* ms per packet */
+    bool auto_push;     /* the server answers PUSH_REQUEST events */
+    unsigned push_skip; /* PUSH_REQUEST events to ignore first */
     uint64_t replies, max_reply_len, creates;
     uint64_t iterations;
 };
@@ -97,6 +97,9 @@ struct harness {
 int hs_init(struct harness *h, const struct pki *pki, enum ctlwrap_mode mode);
 /* Creates the listener and the client session. 0 or -1. */
 int hs_start(struct harness *h);
+/* Frees sessions and listener and empties links and records, keeping keys, contexts and
+ * parameters, and restores the initial clock and random streams: hs_start() can follow. */
+void hs_reset(struct harness *h);
 void hs_free(struct harness *h);
 
 /* Runs the two peers until `until` (absolute ms) or until stop(h) is true; returns stop's value

@@ -163,6 +163,8 @@ static void v6_only(void **state)
     p.v6_base[14] = 0x10;
     assert_int_equal(ippool_new(&p, &pool), IPPOOL_OK);
     assert_int_equal(ippool_size(pool), IPPOOL_MAX);
+    assert_int_equal(ippool_v6_size(pool), IPPOOL_MAX);
+    assert_int_equal(ippool_v4_size(pool), 0);
     assert_int_equal(ippool_v4_base(pool), 0);
     assert_int_equal(ippool_acquire(pool, "c", &l), IPPOOL_OK);
     assert_false(l.has_v4);
@@ -194,6 +196,8 @@ static void v6_small_prefix_and_dual(void **state)
     p.v6_base[15] = 0xfe; /* two addresses left in the /120 */
     assert_int_equal(ippool_new(&p, &pool), IPPOOL_OK);
     assert_int_equal(ippool_size(pool), 2);
+    assert_int_equal(ippool_v4_size(pool), 253);
+    assert_int_equal(ippool_v6_size(pool), 2);
     assert_int_equal(ippool_acquire(pool, "a", &l), IPPOOL_OK);
     assert_int_equal(ippool_acquire(pool, "b", &l), IPPOOL_OK);
     assert_int_equal(l.v4_client, IP4(10, 0, 0, 3));

@@ -47,6 +47,11 @@ static struct harness *new_harness(enum ctlwrap_mode mode)
 
 static void free_harness(struct harness *h)
 {
+    /* Whatever a test did, no state machine was ever asked for an illegal move. */
+    if (h->c.s)
+        assert_int_equal(session_stats(h->c.s)->illegal_transitions, 0);
+    if (h->s.s)
+        assert_int_equal(session_stats(h->s.s)->illegal_transitions, 0);
     hs_free(h);
     free(h);
 }
@@ -438,6 +443,42 @@ static void test_reneg_bytes(void **state)
     free_harness(h);
 }
 
+/* Text sent while the key is being negotiated waits for it (first key and a renegotiation). */
+static void test_text_queued(void **state)
+{
+    struct harness *h = new_harness(CTLWRAP_TLS_AUTH);
+    char big[PUSH_MSG_MAX];
+
+    (void)state;
+    assert_int_equal(hs_start(h), 0);
+    assert_int_equal(session_send_text(h->c.s, "INFO,early one", 14, h->now), SESSION_OK);
+    assert_int_equal(session_send_text(h->c.s, "INFO,early two", 14, h->now), SESSION_OK);
+    expect_established(h, 5 * SEC);
+    hs_run(h, h->now + SEC, NULL);
+    assert_int_equal(h->s.n_texts, 2);
+    assert_string_equal(h->s.texts[0], "INFO,early one");
+    assert_string_equal(h->s.texts[1], "INFO,early two");
+    /* During a soft reset the new primary is not ready: the text goes after its key exchange. */
+    assert_int_equal(session_renegotiate(h->s.s, h->now), SESSION_OK);
+    assert_int_equal(session_send_text(h->s.s, "INFO,during reneg", 17, h->now), SESSION_OK);
+    hs_run(h, h->now + 2 * SEC, NULL);
+    assert_true(hs_keys_match(h, 1));
+    assert_int_equal(h->c.n_texts, 1);
+    assert_string_equal(h->c.texts[0], "INFO,during reneg");
+    /* The queue is bounded. */
+    assert_int_equal(session_renegotiate(h->s.s, h->now), SESSION_OK);
+    memset(big, 'x', sizeof(big) - 1);
+    assert_int_equal(session_send_text(h->s.s, big, sizeof(big) - 1, h->now), SESSION_OK);
+    assert_int_equal(session_send_text(h->s.s, big, sizeof(big) - 1, h->now), SESSION_OK);
+    assert_int_equal(session_send_text(h->s.s, "INFO,x", 6, h->now), SESSION_ERR_NO_ROOM);
+    assert_int_equal(session_send_text(h->s.s, big, sizeof(big), h->now), SESSION_ERR_PARAM);
+    hs_run(h, h->now + 2 * SEC, NULL);
+    assert_int_equal(h->c.n_texts, 3);
+    assert_int_equal(strlen(h->c.texts[2]), sizeof(h->c.texts[2]) - 1); /* truncated copy */
+    assert_false(hs_any_failed(h));
+    free_harness(h);
+}
+
 /* ---- a hostile network ---- */
 
 static void test_lossy_link(void **state)
@@ -589,6 +630,7 @@ int main(void)
         cmocka_unit_test(test_reneg_server),
         cmocka_unit_test(test_reneg_key_id_wrap),
         cmocka_unit_test(test_reneg_bytes),
+        cmocka_unit_test(test_text_queued),
         cmocka_unit_test(test_lossy_link),
         cmocka_unit_test(test_hand_window_client),
         cmocka_unit_test(test_hand_window_server),

@@ -1,0 +1,672 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The client runtime, see include/client.h. One struct client per run; one session and one UDP
+ * socket per connection attempt. Log lines use openvpn 2.6.14's wording (tests/interop/README.md
+ * and the captured client logs there).
+ */
+#include "config.h"
+
+#include "client.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "clock.h"
+#include "keys.h"
+#include "log.h"
+#include "push.h"
+#include "secret.h"
+#include "timerq.h"
+
+#define CLIENT_BACKOFF_AFTER 5u    /* attempts per remote before the pause starts doubling */
+#define CLIENT_EXIT_WAIT_MS  2000u /* explicit-exit-notify: time to deliver the EXIT */
+#define CLIENT_NAME_MAX      256u
+
+struct client {
+    const struct conf *c;
+    struct loop *loop;
+    struct keys keys;
+    struct session_params sp;
+    struct runtime_rx *rx;
+
+    size_t conn;       /* index into c->conn_list */
+    unsigned attempts; /* unsuccessful attempts in a row, for the back-off */
+    unsigned passes;   /* full passes over the list without success (connect-retry-max) */
+    struct udp *udp;
+    struct udp_meta dst; /* the server */
+    char remote[80];     /* "[AF_INET]198.18.50.1:1194" */
+    struct session *s;
+    bool initial; /* "TLS: Initial packet" was logged */
+    bool up;      /* Initialization Sequence Completed */
+    char peer_cn[CLIENT_NAME_MAX];
+    char tls_desc[SESSION_TLS_DESC_MAX]; /* "Control Channel: ..." until the key exchange */
+    uint32_t peer_id;
+    bool has_peer_id;
+    uint32_t ping, ping_restart;
+    uint64_t key_at;       /* when the current data key was installed (soft reset log) */
+    uint64_t data_dropped; /* data packets received while there is no data channel */
+
+    struct timerq_entry t_session, t_retry, t_exit;
+    bool exiting;
+    enum runtime_end end;
+};
+
+static uint64_t now_of(const struct client *cl)
+{
+    return loop_now(cl->loop);
+}
+
+static const struct conf_conn *conn_of(const struct client *cl)
+{
+    return &cl->c->conn_list[cl->conn];
+}
+
+static void stop(struct client *cl, enum runtime_end end)
+{
+    cl->end = end;
+    loop_stop(cl->loop);
+}
+
+/* ---- timers ---- */
+
+static void schedule(struct client *cl, struct timerq_entry *e, uint64_t at)
+{
+    if (timerq_schedule(loop_timerq(cl->loop), e, at) != 0) {
+        log_msg(LOG_L_FATAL, "out of memory scheduling a timer");
+        stop(cl, RUNTIME_FATAL);
+    }
+}
+
+static void session_timer_update(struct client *cl)
+{
+    uint64_t d = cl->s ? session_next_deadline(cl->s) : UINT64_MAX;
+
+    if (d == UINT64_MAX)
+        timerq_cancel(loop_timerq(cl->loop), &cl->t_session);
+    else
+        schedule(cl, &cl->t_session, d);
+}
+
+/* ---- connection attempt: socket and session ---- */
+
+static void close_connection(struct client *cl)
+{
+    timerq_cancel(loop_timerq(cl->loop), &cl->t_session);
+    session_free(cl->s);
+    cl->s = NULL;
+    if (cl->udp) {
+        loop_del_fd(cl->loop, udp_fd(cl->udp));
+        udp_close(cl->udp);
+        cl->udp = NULL;
+    }
+}
+
+static int resolve(const struct conf_conn *e, struct peertab_addr *out)
+{
+    struct addrinfo hints, *res = NULL;
+    char port[8];
+    int rc;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = e->proto == CONF_PROTO_UDP4   ? AF_INET
+                      : e->proto == CONF_PROTO_UDP6 ? AF_INET6
+                                                    : AF_UNSPEC;
+    hints.ai_socktype = SOCK_DGRAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    snprintf(port, sizeof(port), "%d", e->remote_port);
+    rc = getaddrinfo(e->remote, port, &hints, &res);
+    if (rc != 0) {
+        log_msg(LOG_L_ERROR, "RESOLVE: Cannot resolve host address: %s:%s (%s)", e->remote, port,
+                gai_strerror(rc));
+        return -1;
+    }
+    rc = peertab_addr_from_sockaddr(out, res->ai_addr, res->ai_addrlen);
+    freeaddrinfo(res);
+    return rc == PEERTAB_OK ? 0 : -1;
+}
+
+static void on_udp(struct loop *l, int fd, uint32_t events, void *ctx);
+
+static int open_socket(struct client *cl, const struct conf_conn *e)
+{
+    struct udp_params up;
+    char err[256], bufs[128], local[INET6_ADDRSTRLEN + 1];
+    bool v6 = cl->dst.peer.family == AF_INET6;
+    const char *tag = v6 ? "UDPv6" : "UDPv4";
+
+    memset(&up, 0, sizeof(up));
+    up.proto = v6 ? UDP_PROTO_UDP6 : UDP_PROTO_UDP4;
+    if (e->bind && e->local && runtime_numeric_host(e->local, local, sizeof(local)) < 0)
+        return -1;
+    up.local = e->bind && e->local ? local : NULL;
+    up.port = e->bind ? (uint16_t)e->local_port : 0;
+    up.sndbuf = cl->c->net.sndbuf;
+    up.rcvbuf = cl->c->net.rcvbuf;
+    cl->udp = udp_open(&up, err, sizeof(err));
+    if (!cl->udp) {
+        log_msg(LOG_L_ERROR, "%s", err);
+        return -1;
+    }
+    if (loop_add_fd(cl->loop, udp_fd(cl->udp), LOOP_IN, 0, on_udp, cl) != 0) {
+        log_msg(LOG_L_ERROR, "cannot watch the UDP socket");
+        return -1;
+    }
+    if (udp_buffers_format(cl->udp, bufs, sizeof(bufs)) == 0)
+        log_msg(RUNTIME_V_DETAIL, "%s", bufs);
+    if (e->bind) {
+        runtime_addr_full(udp_bound(cl->udp), bufs, sizeof(bufs));
+        log_msg(LOG_L_INFO, "%s link local (bound): %s", tag, bufs);
+    } else {
+        log_msg(LOG_L_INFO, "%s link local: (not bound)", tag);
+    }
+    log_msg(LOG_L_INFO, "%s link remote: %s", tag, cl->remote);
+    return 0;
+}
+
+static int start_session(struct client *cl)
+{
+    int rc;
+
+    cl->sp = cl->keys.sp;
+    cl->sp.wall_time_s = (uint32_t)clock_wall_s();
+    cl->sp.transport_overhead =
+        cl->dst.peer.family == AF_INET6 ? SESSION_IPV6_OVERHEAD : SESSION_IPV4_OVERHEAD;
+    rc = session_new_client(&cl->sp, now_of(cl), &cl->s);
+    if (rc != SESSION_OK) {
+        log_msg(LOG_L_ERROR, "cannot start the control channel: %s", session_strerror(rc));
+        return -1;
+    }
+    cl->initial = false;
+    cl->has_peer_id = false;
+    cl->ping = cl->ping_restart = 0;
+    cl->peer_cn[0] = '\0';
+    return 0;
+}
+
+static void restart(struct client *cl, const char *signame, const char *how, const char *why);
+static void pump(struct client *cl);
+
+static void connect_now(struct client *cl)
+{
+    const struct conf_conn *e = conn_of(cl);
+
+    memset(&cl->dst, 0, sizeof(cl->dst));
+    if (resolve(e, &cl->dst.peer) < 0) {
+        restart(cl, "SIGUSR1", "soft", "init_instance");
+        return;
+    }
+    runtime_addr_full(&cl->dst.peer, cl->remote, sizeof(cl->remote));
+    if (open_socket(cl, e) < 0 || start_session(cl) < 0) {
+        restart(cl, "SIGUSR1", "soft", "init_instance");
+        return;
+    }
+    pump(cl);
+}
+
+/* connect-retry: 1 s for the first attempts, then doubling up to the configured maximum. */
+static unsigned retry_pause(const struct client *cl)
+{
+    const struct conf_conn *e = conn_of(cl);
+    unsigned sec = (unsigned)(e->connect_retry > 0 ? e->connect_retry : 1);
+    unsigned n = cl->attempts > CLIENT_BACKOFF_AFTER ? cl->attempts - CLIENT_BACKOFF_AFTER : 0;
+
+    for (unsigned i = 0; i < n && i < 16 && sec < (unsigned)e->connect_retry_cap; i++)
+        sec *= 2;
+    if (sec > (unsigned)e->connect_retry_cap && e->connect_retry_cap > 0)
+        sec = (unsigned)e->connect_retry_cap;
+    return sec;
+}
+
+/* A failed attempt moves on to the next remote; connect-retry-max counts whole passes. */
+static bool next_remote(struct client *cl)
+{
+    int max = cl->c->net.connect_retry_max;
+
+    cl->attempts++;
+    if (++cl->conn < cl->c->n_conn_list)
+        return true;
+    cl->conn = 0;
+    cl->passes++;
+    if (max > 0 && cl->passes >= (unsigned)max) {
+        log_msg(LOG_L_INFO,
+                "All connections have been connect-retry-max (%d) times unsuccessful, "
+                "exiting",
+                max);
+        return false;
+    }
+    return true;
+}
+
+static void restart(struct client *cl, const char *signame, const char *how, const char *why)
+{
+    bool was_up = cl->up;
+
+    log_msg(LOG_L_INFO, "%s[%s,%s] received, process restarting", signame, how, why);
+    close_connection(cl);
+    cl->up = false;
+    if (!was_up && !next_remote(cl)) {
+        stop(cl, RUNTIME_EXIT);
+        return;
+    }
+    unsigned sec = retry_pause(cl);
+    log_msg(LOG_L_INFO, "Restart pause, %u second(s)", sec);
+    schedule(cl, &cl->t_retry, now_of(cl) + (uint64_t)sec * 1000u);
+}
+
+static void exit_now(struct client *cl, const char *how, const char *why)
+{
+    log_msg(LOG_L_INFO, "SIGTERM[%s,%s] received, process exiting", how, why);
+    close_connection(cl);
+    stop(cl, RUNTIME_EXIT);
+}
+
+/* ---- the pushed settings ---- */
+
+static void log_import(const struct push_settings *p)
+{
+    unsigned h = p->have;
+
+    if (h & (PUSH_HAVE_PING | PUSH_HAVE_PING_RESTART | PUSH_HAVE_PING_EXIT | PUSH_HAVE_INACTIVE))
+        log_msg(RUNTIME_V_DEBUG, "OPTIONS IMPORT: timers and/or timeouts modified");
+    if (h & PUSH_HAVE_EXIT_NOTIFY)
+        log_msg(RUNTIME_V_DETAIL, "OPTIONS IMPORT: explicit notify parm(s) modified");
+    if (h & PUSH_HAVE_COMPRESS)
+        log_msg(RUNTIME_V_DEBUG, "OPTIONS IMPORT: compression parms modified");
+    if (h & (PUSH_HAVE_IFCONFIG | PUSH_HAVE_IFCONFIG_IPV6 | PUSH_HAVE_TOPOLOGY))
+        log_msg(RUNTIME_V_DETAIL, "OPTIONS IMPORT: --ifconfig/up options modified");
+    if ((h & (PUSH_HAVE_ROUTE_GATEWAY | PUSH_HAVE_ROUTE_METRIC)) || p->n_routes || p->n_routes6 ||
+        p->redirect_gateway || p->redirect_private || p->block_ipv6)
+        log_msg(RUNTIME_V_DETAIL, "OPTIONS IMPORT: route-related options modified");
+    if (p->n_dhcp)
+        log_msg(RUNTIME_V_DETAIL,
+                "OPTIONS IMPORT: --ip-win32 and/or --dhcp-option options modified");
+    if (h & PUSH_HAVE_PEER_ID)
+        log_msg(RUNTIME_V_DEBUG, "OPTIONS IMPORT: peer-id set");
+    if (h & (PUSH_HAVE_CIPHER | PUSH_HAVE_PROTOCOL_FLAGS | PUSH_HAVE_AUTH))
+        log_msg(RUNTIME_V_DEBUG, "OPTIONS IMPORT: data channel crypto options modified");
+    if (h & PUSH_HAVE_TUN_MTU)
+        log_msg(RUNTIME_V_DETAIL, "OPTIONS IMPORT: tun-mtu set to %u", p->tun_mtu);
+    for (size_t i = 0; i < p->n_unknown && i < PUSH_MAX_UNKNOWN; i++)
+        log_msg(LOG_L_WARN,
+                "Options error: Unrecognized option or missing or extra parameter(s) in "
+                "[PUSH-OPTIONS]:1: %s (%s)",
+                p->unknown[i], KEYS_VERSION_STR);
+}
+
+static void on_push(struct client *cl, const struct push_settings *p)
+{
+    char a[64], b[64];
+
+    log_import(p);
+    cl->has_peer_id = (p->have & PUSH_HAVE_PEER_ID) != 0;
+    cl->peer_id = p->peer_id;
+    cl->ping = p->ping;
+    cl->ping_restart = p->ping_restart ? p->ping_restart : p->ping_exit;
+    if (p->have & PUSH_HAVE_IFCONFIG)
+        log_msg(LOG_L_WARN,
+                "WARNING: pushed 'ifconfig %s %s' is not applied: Sluice does not open a TUN "
+                "device yet (the data channel is not built)",
+                runtime_ipv4(p->ifconfig_local, a, sizeof(a)),
+                runtime_ipv4(p->ifconfig_remote, b, sizeof(b)));
+}
+
+/* The lines openvpn prints once the tunnel is up. */
+static void log_up(struct client *cl)
+{
+    const struct session_negotiated *n = session_negotiated(cl->s);
+    char flags[64] = "";
+
+    log_msg(LOG_L_INFO, "Initialization Sequence Completed");
+    log_msg(RUNTIME_V_HANDSHAKE, "Data Channel: cipher '%s', peer-id: %ld", n->cipher,
+            cl->has_peer_id ? (long)cl->peer_id : -1L);
+    if (cl->ping || cl->ping_restart)
+        log_msg(RUNTIME_V_HANDSHAKE, "Timers: ping %u, ping-restart %u", cl->ping,
+                cl->ping_restart);
+    snprintf(flags, sizeof(flags), "%s%s%s", n->cc_exit ? " cc-exit" : "",
+             n->ekm && n->cc_exit ? " tls-ekm" : "", n->dyn_tls_crypt ? " dyn-tls-crypt" : "");
+    if (flags[0])
+        log_msg(RUNTIME_V_HANDSHAKE, "Protocol options: protocol-flags%s", flags);
+}
+
+/* ---- control messages ---- */
+
+/* The text after "RESTART," / "HALT," and its flags, as openvpn quotes it in its log line. */
+static void message_text(const struct session_event *ev, const char **text, int *len)
+{
+    struct push_msg m;
+
+    *text = "";
+    *len = 0;
+    if (push_msg_parse(ev->u.text.text, ev->u.text.len, &m) == PUSH_OK && m.text) {
+        *text = m.text;
+        *len = (int)m.text_len;
+    }
+}
+
+static void on_text(struct client *cl, const struct session_event *ev)
+{
+    int len = (int)ev->u.text.len, mlen;
+    const char *t = ev->u.text.text, *msg;
+
+    message_text(ev, &msg, &mlen);
+    switch (ev->u.text.type) {
+    case PUSH_MSG_PUSH_REPLY:
+        log_msg(RUNTIME_V_DETAIL, "PUSH: Received control message: '%.*s'", len, t);
+        break;
+    case PUSH_MSG_AUTH_FAILED:
+        log_msg(LOG_L_INFO, "AUTH: Received control message: %.*s", len, t);
+        exit_now(cl, "soft", "auth-failure");
+        break;
+    case PUSH_MSG_RESTART:
+        log_msg(LOG_L_INFO, "Connection reset command was pushed by server ('%.*s')", mlen, msg);
+        restart(cl, "SIGUSR1", "soft", "server-pushed-connection-reset");
+        break;
+    case PUSH_MSG_HALT:
+        log_msg(LOG_L_INFO, "Halt command was pushed by server ('%.*s')", mlen, msg);
+        exit_now(cl, "soft", "server-pushed-halt");
+        break;
+    case PUSH_MSG_EXIT:
+        log_msg(LOG_L_INFO, "CC-EEN exit message received by peer");
+        restart(cl, "SIGUSR1", "soft", "remote-exit");
+        break;
+    case PUSH_MSG_INFO:
+    case PUSH_MSG_INFO_PRE:
+    case PUSH_MSG_AUTH_PENDING:
+        log_msg(LOG_L_INFO, "%.*s", len, t);
+        break;
+    default:
+        log_msg(LOG_L_WARN, "WARNING: Received unknown control message: %.*s", len, t);
+        break;
+    }
+}
+
+/* ---- session events ---- */
+
+static void on_failed(struct client *cl, const struct session_event *ev)
+{
+    runtime_log_failure(NULL, ev, cl->keys.sp.hand_window_s);
+    if (cl->exiting) {
+        exit_now(cl, "soft", "exit-with-notification");
+        return;
+    }
+    switch (ev->u.fail.reason) {
+    case SESSION_FAIL_TLS:
+    case SESSION_FAIL_TLS_CLOSED:
+    case SESSION_FAIL_HANDSHAKE_TIMEOUT:
+        restart(cl, "SIGUSR1", "soft", "tls-error");
+        break;
+    case SESSION_FAIL_PUSH_TIMEOUT:
+    case SESSION_FAIL_PUSH:
+    case SESSION_FAIL_NCP:
+        restart(cl, "SIGUSR1", "soft", "push-failure");
+        break;
+    default:
+        restart(cl, "SIGUSR1", "soft", session_fail_name(ev->u.fail.reason));
+        break;
+    }
+}
+
+static void on_tls(struct client *cl, const struct session_event *ev)
+{
+    runtime_log_tls(NULL, ev, cl->c->tls.remote_cert_tls == CONF_REMOTE_CERT_SERVER);
+    if (ev->u.tls.cert)
+        snprintf(cl->peer_cn, sizeof(cl->peer_cn), "%s", ev->u.tls.cert->common_name);
+    snprintf(cl->tls_desc, sizeof(cl->tls_desc), "%s",
+             ev->u.tls.description ? ev->u.tls.description : "");
+}
+
+/* openvpn prints these once the server's key-method-2 message arrived. */
+static void on_peer_info(struct client *cl, const struct session_event *ev)
+{
+    if (cl->tls_desc[0])
+        log_msg(RUNTIME_V_HANDSHAKE, "%s", cl->tls_desc);
+    cl->tls_desc[0] = '\0';
+    if (ev->key_id == 0)
+        log_msg(LOG_L_INFO, "[%s] Peer Connection Initiated with %s",
+                cl->peer_cn[0] ? cl->peer_cn : "UNDEF", cl->remote);
+}
+
+static void on_keys(struct client *cl, struct session_event *ev)
+{
+    cl->key_at = now_of(cl);
+    runtime_log_keys(NULL, &ev->u.keys, false);
+}
+
+static void on_reneg(struct client *cl, const struct session_event *ev)
+{
+    if (!ev->u.reneg.local)
+        return;
+    log_msg(RUNTIME_V_DETAIL, "TLS: soft reset sec=%llu/%u bytes=0/-1 pkts=0/0",
+            (unsigned long long)((now_of(cl) - cl->key_at) / 1000u), cl->keys.sp.reneg_sec);
+}
+
+/* Returns false when the session is gone (restart or exit). */
+static bool on_event(struct client *cl, struct session_event *ev)
+{
+    switch (ev->type) {
+    case SESSION_EV_TLS_VERIFIED:
+        on_tls(cl, ev);
+        break;
+    case SESSION_EV_PEER_INFO:
+        on_peer_info(cl, ev);
+        break;
+    case SESSION_EV_PUSH_REPLY:
+        on_push(cl, ev->u.push);
+        break;
+    case SESSION_EV_KEYS:
+        on_keys(cl, ev);
+        break;
+    case SESSION_EV_ESTABLISHED:
+        cl->up = true;
+        cl->attempts = cl->passes = 0;
+        log_up(cl);
+        break;
+    case SESSION_EV_RENEGOTIATING:
+        on_reneg(cl, ev);
+        break;
+    case SESSION_EV_TEXT:
+        on_text(cl, ev);
+        break;
+    case SESSION_EV_FAILED:
+        on_failed(cl, ev);
+        break;
+    default:
+        log_msg(RUNTIME_V_DEBUG, "control channel: %s (key_id %u)", session_event_name(ev->type),
+                ev->key_id);
+        break;
+    }
+    session_event_wipe(ev);
+    return cl->s != NULL;
+}
+
+/* Sends what is due, handles every event, re-arms the session timer. */
+static void pump(struct client *cl)
+{
+    struct session_event ev;
+
+    while (cl->s) {
+        runtime_flush(cl->s, cl->udp, &cl->dst, now_of(cl));
+        if (!session_next_event(cl->s, &ev))
+            break;
+        if (!on_event(cl, &ev))
+            return;
+    }
+    session_timer_update(cl);
+}
+
+/* ---- loop callbacks ---- */
+
+static void receive_one(struct client *cl, const struct pktbuf *b, const struct udp_meta *m)
+{
+    uint8_t opcode, key_id = 0;
+    char sid[24];
+
+    if (!peertab_addr_equal(&m->peer, &cl->dst.peer))
+        return; /* not our server (openvpn drops these unless --float) */
+    if (wire_first_byte(pktbuf_data(b), pktbuf_len(b), &opcode, &key_id) != WIRE_OK)
+        return;
+    if (wire_op_is_data(opcode)) {
+        /* No data channel yet: counted and dropped, whatever key (key_id) it uses. */
+        (void)key_id;
+        cl->data_dropped++;
+        return;
+    }
+    if (session_receive(cl->s, pktbuf_data(b), pktbuf_len(b), now_of(cl)) != SESSION_RX_OK)
+        return;
+    /* Replies come from the address we sent to; keep the local address they arrived on. */
+    cl->dst.local = m->local;
+    if (!cl->initial && session_peer_sid(cl->s)) {
+        cl->initial = true;
+        runtime_sid_text(session_peer_sid(cl->s), sid, sizeof(sid));
+        log_msg(RUNTIME_V_DETAIL, "TLS: Initial packet from %s, sid=%s", cl->remote, sid);
+    }
+}
+
+static void on_udp(struct loop *l, int fd, uint32_t events, void *ctx)
+{
+    struct client *cl = ctx;
+    int n;
+
+    (void)l;
+    (void)fd;
+    (void)events;
+    n = runtime_rx_batch(cl->rx, cl->udp);
+    for (int i = 0; i < n && cl->s; i++) {
+        receive_one(cl, cl->rx->bufs[i], &cl->rx->meta[i]);
+        pump(cl);
+    }
+}
+
+static void on_timer(struct loop *l, struct timerq_entry *e, void *owner, void *ctx)
+{
+    struct client *cl = owner;
+
+    (void)l;
+    (void)ctx;
+    if (e == &cl->t_retry) {
+        connect_now(cl);
+    } else if (e == &cl->t_exit) {
+        exit_now(cl, "soft", "exit-with-notification");
+    } else if (cl->s) {
+        session_timeout(cl->s, now_of(cl));
+        pump(cl);
+    }
+}
+
+/* SIGTERM with explicit-exit-notify: EXIT over the control channel when the server took cc-exit. */
+static bool exit_with_notification(struct client *cl)
+{
+    if (!cl->s || !cl->up || conn_of(cl)->explicit_exit_notify <= 0 ||
+        !session_negotiated(cl->s)->cc_exit)
+        return false;
+    if (session_close(cl->s, PUSH_EXIT_TEXT, now_of(cl)) != SESSION_OK)
+        return false;
+    log_msg(LOG_L_INFO, "SIGTERM received, sending exit notification to peer");
+    cl->exiting = true;
+    schedule(cl, &cl->t_exit, now_of(cl) + CLIENT_EXIT_WAIT_MS);
+    pump(cl);
+    return true;
+}
+
+static void on_signal(struct loop *l, int signo, void *ctx)
+{
+    struct client *cl = ctx;
+    const char *name = runtime_signal_name(signo);
+
+    (void)l;
+    if (signo == SIGUSR2)
+        return; /* status output is not built yet */
+    if (cl->exiting)
+        return;
+    if (signo == SIGHUP) {
+        log_msg(LOG_L_INFO, "SIGHUP[hard,] received, process restarting");
+        close_connection(cl);
+        stop(cl, RUNTIME_RELOAD);
+    } else if (signo == SIGUSR1) {
+        restart(cl, name, "hard", "");
+    } else if (!exit_with_notification(cl)) {
+        log_msg(LOG_L_INFO, "%s[hard,] received, process exiting", name);
+        close_connection(cl);
+        stop(cl, RUNTIME_EXIT);
+    }
+}
+
+/* ---- set-up and teardown ---- */
+
+static int client_setup(struct client *cl, const struct conf *c, struct loop *loop)
+{
+    char err[KEYS_ERR_MAX];
+
+    cl->c = c;
+    cl->loop = loop;
+    cl->end = RUNTIME_EXIT;
+    timerq_entry_init(&cl->t_session, cl, RUNTIME_T_SESSION);
+    timerq_entry_init(&cl->t_retry, cl, RUNTIME_T_RETRY);
+    timerq_entry_init(&cl->t_exit, cl, RUNTIME_T_EXIT);
+    if (keys_init(&cl->keys, c, err, sizeof(err)) < 0) {
+        log_msg(LOG_L_FATAL, "%s", err);
+        return -1;
+    }
+    cl->rx = malloc(sizeof(*cl->rx));
+    if (!cl->rx) {
+        log_msg(LOG_L_FATAL, "out of memory");
+        return -1;
+    }
+    runtime_rx_init(cl->rx);
+    loop_on_signal(loop, on_signal, cl);
+    if (loop_on_timer(loop, RUNTIME_T_SESSION, on_timer, cl) != 0 ||
+        loop_on_timer(loop, RUNTIME_T_RETRY, on_timer, cl) != 0 ||
+        loop_on_timer(loop, RUNTIME_T_EXIT, on_timer, cl) != 0)
+        return -1;
+    return 0;
+}
+
+static void client_teardown(struct client *cl)
+{
+    struct timerq *q = loop_timerq(cl->loop);
+
+    close_connection(cl);
+    timerq_cancel(q, &cl->t_retry);
+    timerq_cancel(q, &cl->t_exit);
+    loop_on_signal(cl->loop, NULL, NULL);
+    /* Only an out-of-range kind fails, and these are constants. */
+    int rc = loop_on_timer(cl->loop, RUNTIME_T_SESSION, NULL, NULL);
+    rc |= loop_on_timer(cl->loop, RUNTIME_T_RETRY, NULL, NULL);
+    rc |= loop_on_timer(cl->loop, RUNTIME_T_EXIT, NULL, NULL);
+    (void)rc;
+    free(cl->rx);
+    keys_cleanup(&cl->keys);
+}
+
+enum runtime_end client_run(const struct conf *c, struct loop *loop)
+{
+    struct client *cl = calloc(1, sizeof(*cl));
+    enum runtime_end end;
+
+    if (!cl) {
+        log_msg(LOG_L_FATAL, "out of memory");
+        return RUNTIME_FATAL;
+    }
+    if (client_setup(cl, c, loop) < 0) {
+        client_teardown(cl);
+        free(cl);
+        return RUNTIME_FATAL;
+    }
+    connect_now(cl);
+    /* Returns at once (clearing the request) when the first attempt already ended the run. */
+    int rc = loop_run(loop);
+    if (rc < 0) {
+        log_msg(LOG_L_FATAL, "event loop failed: %s", strerror(-rc));
+        cl->end = RUNTIME_FATAL;
+    }
+    end = cl->end;
+    client_teardown(cl);
+    secret_wipe(cl, sizeof(*cl));
+    free(cl);
+    return end;
+}
