@@ -42,6 +42,7 @@
 
 #include "comp.h"
 #include "dcipher.h"
+#include "inband.h"
 #include "keyex.h"
 #include "mss.h"
 #include "peertab.h"
@@ -56,8 +57,9 @@
 #define DP_HEADROOM 128u
 #define DP_TAILROOM 32u /* CBC padding (16) and the swap framing's moved byte */
 /* openvpn accepts inner packets up to max(1600, tun-mtu) (§11.1). */
-#define DP_TUN_MTU_MIN 1600u
-#define DP_EVENTS_MAX  (2u * PKTBUF_BATCH_MAX) /* a float and an OCC event per packet at most */
+#define DP_TUN_MTU_MIN  1600u
+#define DP_EVENTS_MAX   (2u * PKTBUF_BATCH_MAX) /* a float and an OCC event per packet at most */
+#define DP_COMP_REASONS 11u /* counters indexed by -enum comp_err, up to COMP_DROP_CORRUPT */
 
 /* API errors (set-up calls, not packets). */
 enum dp_err {
@@ -129,7 +131,7 @@ struct dp_stats {
     uint64_t drops[DP_DROP_REASONS];
     uint64_t cipher[DCIPHER_DROP_REASONS]; /* DP_DROP_TRUNCATED/AUTH/DECRYPT by -dcipher_err */
     uint64_t replay[REPLAY_DROP_REASONS];  /* DP_DROP_REPLAY by -replay_err */
-    uint64_t comp[11];                     /* DP_DROP_COMP by -comp_err */
+    uint64_t comp[DP_COMP_REASONS];        /* DP_DROP_COMP by -comp_err */
     uint64_t rx_control;                   /* datagrams handed back as control packets */
     uint64_t rx_data;                      /* authenticated data packets (pings and OCC included) */
     uint64_t rx_ping, rx_occ;
@@ -252,6 +254,10 @@ int dp_build_ping(struct datapath *dp, struct dp_peer *p, struct pktbuf *b, stru
                   uint64_t now);
 int dp_build_exit(struct datapath *dp, struct dp_peer *p, struct pktbuf *b, struct udp_meta *meta,
                   uint64_t now);
+/* Any OCC message (inband.h), e.g. the REPLY a TLS-mode peer still sends to a REQUEST (§6.3).
+ * An OCC message that inband_occ_build() refuses or that does not fit gives DP_DROP_NO_ROOM. */
+int dp_build_occ(struct datapath *dp, struct dp_peer *p, struct pktbuf *b, struct udp_meta *meta,
+                 uint64_t now, const struct inband_occ *m);
 
 /* ---- batches ---- */
 

@@ -18,12 +18,16 @@
 #include "wire.h"
 
 /* LZ4 output of a whole UDP payload fits; comp bounds every use by this length. */
-#define DP_SCRATCH_LEN  DCIPHER_PACKET_MAX
-#define DP_COMP_REASONS (1 - COMP_DROP_CORRUPT)
+#define DP_SCRATCH_LEN DCIPHER_PACKET_MAX
 
-_Static_assert(sizeof(((struct dp_stats *)0)->comp) / sizeof(uint64_t) == DP_COMP_REASONS,
-               "one counter per comp drop reason");
+_Static_assert(DP_COMP_REASONS == 1 - COMP_DROP_CORRUPT, "one counter per comp drop reason");
 _Static_assert(DP_DROP_REASONS <= 255, "reasons fit the uint8_t verdict arrays");
+_Static_assert(WIRE_DATA_V2_HDR_LEN + DCIPHER_MAC_MAX + DCIPHER_BLOCK_MAX + DCIPHER_PID_LEN +
+                       COMP_MAX_OVERHEAD <=
+                   DP_HEADROOM,
+               "DP_HEADROOM covers the largest sealed header and framing");
+_Static_assert(DCIPHER_BLOCK_MAX + COMP_MAX_OVERHEAD <= DP_TAILROOM,
+               "DP_TAILROOM covers CBC padding and swap framing");
 
 struct datapath {
     struct dp_params p;
@@ -477,16 +481,16 @@ static int seal(struct datapath *dp, struct dp_peer *p, struct pktbuf *b, uint64
     return DP_DROP_NONE;
 }
 
-/* An in-band message (§6): built in place, then sealed like user data. */
+/* An in-band message (§6): the ping, or OCC message m, built in place and sealed like data. */
 static int build_inband(struct datapath *dp, struct dp_peer *p, struct pktbuf *b,
-                        struct udp_meta *meta, uint64_t now, bool exit_msg)
+                        struct udp_meta *meta, uint64_t now, const struct inband_occ *m)
 {
     struct buf_writer w = pktbuf_tail_writer(b);
     int rc;
 
     if (pktbuf_len(b) != 0)
         return drop(dp, p, DP_DROP_NO_ROOM);
-    rc = exit_msg ? inband_exit_build(&w) : inband_ping_build(&w);
+    rc = m != NULL ? inband_occ_build(&w, m) : inband_ping_build(&w);
     if (rc != INBAND_OK || !pktbuf_commit(b, &w))
         return drop(dp, p, DP_DROP_NO_ROOM);
     rc = seal(dp, p, b, now, NULL);
@@ -499,17 +503,25 @@ static int build_inband(struct datapath *dp, struct dp_peer *p, struct pktbuf *b
 int dp_build_ping(struct datapath *dp, struct dp_peer *p, struct pktbuf *b, struct udp_meta *meta,
                   uint64_t now)
 {
-    int rc = build_inband(dp, p, b, meta, now, false);
+    int rc = build_inband(dp, p, b, meta, now, NULL);
 
     if (rc == DP_DROP_NONE)
         dp->stats.tx_ping++;
     return rc;
 }
 
+int dp_build_occ(struct datapath *dp, struct dp_peer *p, struct pktbuf *b, struct udp_meta *meta,
+                 uint64_t now, const struct inband_occ *m)
+{
+    return build_inband(dp, p, b, meta, now, m);
+}
+
 int dp_build_exit(struct datapath *dp, struct dp_peer *p, struct pktbuf *b, struct udp_meta *meta,
                   uint64_t now)
 {
-    return build_inband(dp, p, b, meta, now, true);
+    const struct inband_occ m = { .type = INBAND_OCC_EXIT };
+
+    return build_inband(dp, p, b, meta, now, &m);
 }
 
 /* ---- tun -> network ---- */

@@ -770,7 +770,7 @@ static int opt_protocol_flags(struct apply *a)
         else
             return fail(a, "unknown flag '%s'", w);
     }
-    a->s->protocol_flags = flags;
+    a->s->protocol_flags |= flags; /* additive: key-derivation tls-ekm may come first */
     a->s->have |= PUSH_HAVE_PROTOCOL_FLAGS;
     return PUSH_OK;
 }

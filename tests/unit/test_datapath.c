@@ -753,6 +753,25 @@ static void test_ping_and_exit(void **state)
     assert_int_equal(rxo.n_ev, 1);
     assert_int_equal(rxo.ev[0].type, DP_EV_OCC);
     assert_int_equal(pktbuf_data(net.b[rxo.ev[0].index])[16], INBAND_OCC_REQUEST);
+    /* The app answers with a REPLY built through the same path. */
+    struct inband_occ reply = { .type = INBAND_OCC_REPLY,
+                                .options = "V4,dev-type tun",
+                                .options_len = 15 };
+    struct inband_occ bad = { .type = (enum inband_occ_type)9 };
+    struct udp_meta to2;
+    bufs_reset(&back, DP_HEADROOM);
+    assert_int_equal(dp_build_occ(h.sdp, &h.srv, back.b[0], &to2, NOW, &reply), DP_DROP_NONE);
+    assert_int_equal(dp_build_occ(h.sdp, &h.srv, back.b[1], &to2, NOW, &bad), DP_DROP_NO_ROOM);
+    back.meta[0] = SERVER_ADDR;
+    back.n = 1;
+    dp_decrypt_batch(h.cdp, &h.cli, back.b, back.meta, 1, NOW, &rxo);
+    assert_int_equal(rxo.n_ev, 1);
+    assert_int_equal(rxo.ev[0].type, DP_EV_OCC);
+    struct inband_occ got;
+    assert_int_equal(inband_occ_parse(pktbuf_data(back.b[0]), pktbuf_len(back.b[0]), &got),
+                     INBAND_OK);
+    assert_int_equal(got.type, INBAND_OCC_REPLY);
+    assert_int_equal(got.options_len, 15);
     send_raw_plain(&h, occ, INBAND_MAGIC_LEN); /* magic without a type */
     server_receives(&h);
     expect_drop(&h, 0, DP_DROP_BAD_OCC);

@@ -426,6 +426,19 @@ static void test_parse_typical(void **state)
     free(s);
 }
 
+/* A 2.6 server sends a client without cc-exit "key-derivation tls-ekm" and then
+ * "protocol-flags dyn-tls-crypt": the second must not erase the first, or the client would derive
+ * its data keys with the PRF while the server uses the exporter. */
+static void test_parse_flags_accumulate(void **state)
+{
+    struct push_settings *s = settings();
+
+    (void)state;
+    assert_int_equal(parse(s, "PUSH_REPLY,key-derivation tls-ekm,protocol-flags dyn-tls-crypt"), 0);
+    assert_int_equal(s->protocol_flags, PUSH_PF_TLS_EKM | PUSH_PF_DYN_TLS_CRYPT);
+    free(s);
+}
+
 static void test_parse_extras(void **state)
 {
     struct push_settings *s = settings();
@@ -639,6 +652,7 @@ int main(void)
         cmocka_unit_test(test_reply_continuation),
         cmocka_unit_test(test_reply_refusals),
         cmocka_unit_test(test_parse_typical),
+        cmocka_unit_test(test_parse_flags_accumulate),
         cmocka_unit_test(test_parse_extras),
         cmocka_unit_test(test_parse_more_options),
         cmocka_unit_test(test_parse_bad_options),
