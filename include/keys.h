@@ -7,7 +7,10 @@
  * §3-§5, §9; ops-interfaces.md §1.5.2, §9).
  *
  * App layer: reads files (ca, cert, key, extra-certs, crl-verify, the key files), draws random
- * bytes. Nothing here runs later: a struct keys is built once per (re)start and only read after.
+ * bytes. A struct keys is built once per (re)start; the only thing that runs later is the
+ * crl-verify re-read (below), from inside tlsmem_new(). The struct must not move after
+ * keys_init() (the TLS context keeps a pointer to k->crl's target, which is heap memory, so
+ * copying the struct is fine as long as only one copy is cleaned up).
  *
  * Secrets: key files are read into memory that is wiped and freed as soon as the key bytes are
  * decoded; struct keys holds the decoded keys until keys_cleanup() wipes them. The TLS private
@@ -35,9 +38,17 @@
 #define KEYS_DIGEST_MAX  64u /* --auth name */
 #define KEYS_VERSION_STR "2.6.14"
 
+struct keys_crl; /* the crl-verify file's watch, private to keys.c */
+
 struct keys {
     enum session_role role;
     struct tlsmem_ctx *tls;
+    /* crl-verify FILE: before every new TLS session (both roles, renegotiations included) the
+     * file's stat is compared with the last load and a changed file is re-read into the TLS
+     * context, so a revocation takes effect without a restart (as openvpn 2.6 does). A file that
+     * can no longer be parsed leaves no CRL with checking on: every peer is refused until it is
+     * fixed. A file that cannot be stat'ed keeps the last CRL. NULL for an inline CRL or none. */
+    struct keys_crl *crl;
 
     /* For every session of this run; the pointers lead into this struct or the conf. */
     struct session_params sp;

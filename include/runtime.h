@@ -9,7 +9,8 @@
  * interop namespaces at verb 1, 2, 3, 4 and 7): "peer info:", "Peer Connection Initiated",
  * "MULTI_sva" at 1; RUNTIME_V_HANDSHAKE (2) for VERIFY, "Control Channel:" and the client's
  * "Data Channel:" lines; RUNTIME_V_DETAIL (3) for "Socket Buffers", "TLS: Initial packet",
- * "MULTI: Learn", "SENT CONTROL", "PUSH: Received", "OPTIONS IMPORT"; RUNTIME_V_CIPHER (4) for
+ * "MULTI: Learn", "SENT CONTROL", "PUSH: Received", "OPTIONS IMPORT" and Sluice's own
+ * "Data Channel: key_id N installed" (one per key, renegotiations too); RUNTIME_V_CIPHER (4) for
  * "Outgoing/Incoming Data Channel: Cipher ..." and the server's "Data Channel:" lines;
  * RUNTIME_V_KEYS (7) for key bytes and the remaining OPTIONS IMPORT lines.
  *
@@ -114,7 +115,9 @@ void runtime_log_tls(const char *prefix, const struct session_event *ev, bool re
  * "Master Encrypt (cipher, NAME, BITS bits): xxxxxxxx ..." with the client-to-server key and
  * "Master Decrypt ..." with the server-to-client key on both sides, then per direction
  * "Outgoing|Incoming Data Channel: Cipher 'NAME' initialized with BITS bit key" (verb 4) and at
- * verb 7 the CIPHER KEY / HMAC KEY lines. server: this side is the server.
+ * verb 7 the CIPHER KEY / HMAC KEY lines; last, at verb 3, Sluice's
+ * "Data Channel: key_id N installed, cipher 'NAME'" (no openvpn line names the key id below
+ * verb 6). server: this side is the server.
  */
 void runtime_log_keys(const char *prefix, const struct session_keys *k, bool server);
 

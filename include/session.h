@@ -230,18 +230,28 @@ enum session_event_type {
     SESSION_EV_SEND_KEY,      /* the data channel should now send with key_id (§11.3) */
     SESSION_EV_KEY_RETIRED,   /* key_id's data keys must be removed */
     SESSION_EV_RENEGOTIATING, /* u.reneg: a soft reset for key_id started */
-    SESSION_EV_TEXT,          /* u.text: a control message (not the client's PUSH_REPLY) */
+    SESSION_EV_TEXT,          /* u.text: a control message received (see below) */
     SESSION_EV_PUSH_REQUEST,  /* server: a PUSH_REPLY is due now (asked for or IV_PROTO bit 2) */
     SESSION_EV_PUSH_REPLY,    /* client: u.push, the complete pushed settings */
     SESSION_EV_ESTABLISHED,   /* the first key is usable (client: after the push) */
     SESSION_EV_FAILED,        /* u.fail: the session is over; free it */
 };
 
+/*
+ * SESSION_EV_TEXT carries every text control message the peer sent except a server's
+ * PUSH_REQUEST (that is SESSION_EV_PUSH_REQUEST). On a client each part of a PUSH_REPLY comes
+ * raw as a TEXT event of type PUSH_MSG_PUSH_REPLY, for the log only and in arrival order, before
+ * the SESSION_EV_PUSH_REPLY that follows the last part; the text may hold an auth-token, so the
+ * app must not log it verbatim at low verbosity. A text that finds the event arena full is
+ * counted in events_lost and the push itself still applies.
+ */
+
 /* "TLS_VERIFIED", ...: static, never NULL. */
 const char *session_event_name(enum session_event_type t);
 
 /* Everything dcipher_suite_lookup() and dcipher_key_init() need (protocol-data.md §2). */
 struct session_keys {
+    uint8_t key_id;                /* the event's key_id, so the keys can be logged alone */
     char cipher[SESSION_NAME_MAX]; /* canonical ("AES-256-GCM") */
     char auth[SESSION_NAME_MAX];   /* digest for CBC / none suites; "" for AEAD */
     bool ekm;                      /* derived with the TLS exporter, else the legacy PRF */

@@ -107,6 +107,24 @@ struct tlsmem;
 struct tlsmem_ctx *tlsmem_ctx_new(const struct tlsmem_config *cfg, char *err, size_t errlen);
 void tlsmem_ctx_free(struct tlsmem_ctx *ctx); /* NULL is ignored */
 
+/*
+ * Replaces the crl-verify CRLs (those of the ca text stay) with the CRLs of the PEM text
+ * crl[0..len) and turns CRL checking on; sessions created from now on, and handshakes still
+ * verifying, use the new set. *n_loaded (may be NULL) gets the number of CRLs taken.
+ * Returns 0; TLSMEM_ERR_INVALID when the text holds no readable CRL (len 0 included): then the
+ * set is left EMPTY with checking on, so every peer is refused until a good CRL is set (a
+ * damaged CRL must not let revoked certificates back in); TLSMEM_ERR_NOMEM (the old set stays).
+ */
+int tlsmem_ctx_set_crl(struct tlsmem_ctx *ctx, const uint8_t *crl, size_t len, size_t *n_loaded);
+
+/*
+ * fn(arg, ctx) runs at the start of every tlsmem_new() on ctx, before the session takes the
+ * store: the app's chance to re-read a changed CRL file and call tlsmem_ctx_set_crl(). fn NULL
+ * turns it off. arg must stay valid while ctx is used.
+ */
+typedef void (*tlsmem_refresh_fn)(void *arg, struct tlsmem_ctx *ctx);
+void tlsmem_ctx_set_refresh(struct tlsmem_ctx *ctx, tlsmem_refresh_fn fn, void *arg);
+
 /* A new session in the context's role; certificates are checked against `now` (Unix seconds).
  * NULL when out of memory. */
 struct tlsmem *tlsmem_new(struct tlsmem_ctx *ctx, int64_t now);

@@ -348,6 +348,67 @@ static void message_text(const struct session_event *ev, const char **text, int 
     }
 }
 
+/*
+ * Credentials in a control message, hidden in the log the way openvpn 2.6 does it: from a
+ * marker on, the first `keep` characters stay and the rest up to the next ',' is left out
+ * (auth-token values only below verb 7; generated tokens start with SESS_ID_ and stay hidden
+ * even then).
+ */
+struct client_redact {
+    const char *marker;
+    size_t keep;
+    bool below_keys_only;
+};
+
+static const struct client_redact client_redacts[] = {
+    { "SESS_ID_", 7, false },
+    { "echo ", 4, false },
+    { "auth-token ", 10, true },
+};
+
+static const struct client_redact *redact_at(const char *t, size_t len, bool show_keys)
+{
+    for (size_t r = 0; r < sizeof(client_redacts) / sizeof(client_redacts[0]); r++) {
+        const struct client_redact *x = &client_redacts[r];
+        size_t n = strlen(x->marker);
+
+        if (n <= len && memcmp(t, x->marker, n) == 0 && !(x->below_keys_only && show_keys))
+            return x;
+    }
+    return NULL;
+}
+
+/* "PUSH: Received control message: '...'" for one raw PUSH_REPLY part (verb 3, as openvpn). */
+static void log_push_received(const char *t, size_t len)
+{
+    bool show_keys = log_enabled(RUNTIME_V_KEYS), redacting = false;
+    char out[PUSH_MSG_MAX];
+    size_t o = 0, keep = 0;
+
+    if (!log_enabled(RUNTIME_V_DETAIL))
+        return;
+    if (len >= sizeof(out))
+        len = sizeof(out) - 1; /* the session never hands out more */
+    for (size_t i = 0; i < len; i++) {
+        const struct client_redact *x = redact_at(t + i, len - i, show_keys);
+
+        if (x) {
+            redacting = true;
+            keep = x->keep;
+        }
+        if (t[i] == ',') {
+            redacting = false;
+            keep = 0;
+        }
+        if (!redacting || keep > 0) {
+            out[o++] = t[i]; /* o <= i: the copy never outgrows the input */
+            keep -= keep > 0;
+        }
+    }
+    log_msg(RUNTIME_V_DETAIL, "PUSH: Received control message: '%.*s'", (int)o, out);
+    secret_wipe(out, sizeof(out));
+}
+
 static void on_text(struct client *cl, const struct session_event *ev)
 {
     int len = (int)ev->u.text.len, mlen;
@@ -356,7 +417,7 @@ static void on_text(struct client *cl, const struct session_event *ev)
     message_text(ev, &msg, &mlen);
     switch (ev->u.text.type) {
     case PUSH_MSG_PUSH_REPLY:
-        log_msg(RUNTIME_V_DETAIL, "PUSH: Received control message: '%.*s'", len, t);
+        log_push_received(t, ev->u.text.len);
         break;
     case PUSH_MSG_AUTH_FAILED:
         log_msg(LOG_L_INFO, "AUTH: Received control message: %.*s", len, t);

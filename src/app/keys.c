@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -202,38 +203,163 @@ static int tls_files_load(struct keys_tls_files *f, const struct conf *c, char *
     return 0;
 }
 
+/* ---- crl-verify re-read ---- */
+
+struct keys_crl {
+    char *path;
+    bool have_stat; /* false: the last stat failed, reload on the next success */
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+};
+
+static bool crl_stat_same(const struct keys_crl *w, const struct stat *st)
+{
+    return w->have_stat && w->dev == st->st_dev && w->ino == st->st_ino && w->size == st->st_size &&
+           w->mtime.tv_sec == st->st_mtim.tv_sec && w->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+static void crl_stat_keep(struct keys_crl *w, const struct stat *st)
+{
+    w->have_stat = true;
+    w->dev = st->st_dev;
+    w->ino = st->st_ino;
+    w->size = st->st_size;
+    w->mtime = st->st_mtim;
+}
+
+/* Reads the changed file into the context; an unusable file fails closed (tlsmem.h). */
+static void crl_reload(struct keys_crl *w, struct tlsmem_ctx *ctx)
+{
+    uint8_t *data = NULL;
+    size_t len = 0, n = 0;
+    char id[128], why[512];
+    int rc;
+
+    if (conf_file_read(NULL, w->path, &data, &len, id, sizeof(id), why, sizeof(why)) < 0) {
+        log_msg(LOG_L_ERROR,
+                "CRL: cannot read CRL from file %s: %s: every peer is refused "
+                "until it is readable",
+                w->path, why);
+        rc = tlsmem_ctx_set_crl(ctx, NULL, 0, NULL);
+    } else {
+        rc = tlsmem_ctx_set_crl(ctx, data, len, &n);
+        if (rc == TLSMEM_OK)
+            log_msg(LOG_L_INFO, "CRL: loaded %zu CRLs from file %s", n, w->path);
+        else
+            log_msg(LOG_L_ERROR,
+                    "CRL: cannot read CRL from file %s: %s: every peer is refused "
+                    "until it holds a valid CRL",
+                    w->path, tlsmem_strerror(rc));
+    }
+    free(data);
+}
+
+static void crl_refresh(void *arg, struct tlsmem_ctx *ctx)
+{
+    struct keys_crl *w = arg;
+    struct stat st;
+
+    if (stat(w->path, &st) < 0) {
+        if (w->have_stat)
+            log_msg(LOG_L_WARN, "WARNING: Failed to stat CRL file %s, not reloading CRL.", w->path);
+        w->have_stat = false;
+        return;
+    }
+    if (crl_stat_same(w, &st))
+        return;
+    /* stat before read: a write racing the read shows as another change next time */
+    crl_stat_keep(w, &st);
+    crl_reload(w, ctx);
+}
+
+static void crl_free(struct keys_crl *w)
+{
+    if (!w)
+        return;
+    free(w->path);
+    free(w);
+}
+
+/* Starts watching crl-verify FILE; the first load was done by tlsmem_ctx_new. */
+static int crl_watch(struct keys *k, const struct conf *c, const struct stat *st, char *err,
+                     size_t errlen)
+{
+    const struct conf_blob *b = &c->tls.crl_verify;
+    struct keys_crl *w;
+
+    if (!b->path || b->is_inline)
+        return 0;
+    w = calloc(1, sizeof(*w));
+    if (!w || !(w->path = strdup(b->path))) {
+        crl_free(w);
+        return fail(err, errlen, "crl-verify: out of memory");
+    }
+    if (st)
+        crl_stat_keep(w, st);
+    k->crl = w;
+    tlsmem_ctx_set_refresh(k->tls, crl_refresh, w);
+    return 0;
+}
+
+static void tls_config_fill(struct tlsmem_config *t, const struct keys_tls_files *f,
+                            const struct conf *c, const struct keys *k)
+{
+    t->server = k->role == SESSION_SERVER;
+    t->ca = f->ca.data;
+    t->ca_len = f->ca.len;
+    t->cert = f->cert.data;
+    t->cert_len = f->cert.len;
+    t->key = f->key.data;
+    t->key_len = f->key.len;
+    t->crl = f->crl.data;
+    t->crl_len = f->crl.len;
+    t->version_min = tls_version(c->tls.version_min);
+    t->version_max = tls_version(c->tls.version_max);
+    t->cipher_list = c->tls.tls_cipher;
+    t->ciphersuites = c->tls.tls_ciphersuites;
+    t->groups = c->tls.tls_groups ? c->tls.tls_groups : c->tls.ecdh_curve;
+    tls_names(c, t);
+}
+
+/* openvpn's start-up line; setting the same text again only yields the count. */
+static void crl_log_loaded(struct tlsmem_ctx *ctx, const struct keys_file *crl)
+{
+    size_t n = 0;
+
+    if (crl->len && tlsmem_ctx_set_crl(ctx, crl->data, crl->len, &n) == TLSMEM_OK)
+        log_msg(LOG_L_INFO, "CRL: loaded %zu CRLs from file %s", n, crl->name);
+}
+
 static int build_tls(struct keys *k, const struct conf *c, char *err, size_t errlen)
 {
+    const struct conf_blob *crl = &c->tls.crl_verify;
     struct keys_tls_files f;
     struct tlsmem_config t;
+    struct stat st;
+    bool crl_st;
     char why[512];
 
     memset(&t, 0, sizeof(t));
+    /* stat before the read, as every later check does */
+    crl_st = crl->path && !crl->is_inline && stat(crl->path, &st) == 0;
     if (tls_profile(c, &t.profile, err, errlen) < 0 || tls_files_load(&f, c, err, errlen) < 0)
         return -1;
-    t.server = k->role == SESSION_SERVER;
-    t.ca = f.ca.data;
-    t.ca_len = f.ca.len;
-    t.cert = f.cert.data;
-    t.cert_len = f.cert.len;
-    t.key = f.key.data;
-    t.key_len = f.key.len;
-    t.crl = f.crl.data;
-    t.crl_len = f.crl.len;
-    t.version_min = tls_version(c->tls.version_min);
-    t.version_max = tls_version(c->tls.version_max);
-    t.cipher_list = c->tls.tls_cipher;
-    t.ciphersuites = c->tls.tls_ciphersuites;
-    t.groups = c->tls.tls_groups ? c->tls.tls_groups : c->tls.ecdh_curve;
-    tls_names(c, &t);
+    tls_config_fill(&t, &f, c, k);
     k->tls = tlsmem_ctx_new(&t, why, sizeof(why));
+    if (k->tls)
+        crl_log_loaded(k->tls, &f.crl);
     tls_files_release(&f);
     if (!k->tls)
-        return fail(err, errlen, "cannot set up TLS from ca '%s', cert '%s', key '%s': %s",
+        return fail(err, errlen, "cannot set up TLS from ca '%s', cert '%s', key '%s'%s%s%s: %s",
                     c->tls.ca.is_inline ? "[inline]" : c->tls.ca.path,
                     c->tls.cert.is_inline ? "[inline]" : c->tls.cert.path,
-                    c->tls.key.is_inline ? "[inline]" : c->tls.key.path, why);
-    return 0;
+                    c->tls.key.is_inline ? "[inline]" : c->tls.key.path,
+                    blob_set(crl) ? ", crl-verify '" : "",
+                    blob_set(crl) ? (crl->is_inline ? "[inline]" : crl->path) : "",
+                    blob_set(crl) ? "'" : "", why);
+    return crl_watch(k, c, crl_st ? &st : NULL, err, errlen);
 }
 
 /* ---- control-channel wrapping ---- */
@@ -456,5 +582,6 @@ int keys_init(struct keys *k, const struct conf *c, char *err, size_t errlen)
 void keys_cleanup(struct keys *k)
 {
     tlsmem_ctx_free(k->tls);
+    crl_free(k->crl);
     secret_wipe(k, sizeof(*k));
 }

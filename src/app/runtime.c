@@ -263,6 +263,10 @@ void runtime_log_keys(const char *prefix, const struct session_keys *k, bool ser
     }
     log_direction(prefix, "Outgoing", k, &k->keys.encrypt);
     log_direction(prefix, "Incoming", k, &k->keys.decrypt);
+    /* Sluice's own line: openvpn shows key ids only per packet (verb 6), so renegotiations
+     * could not be followed at a normal verbosity. */
+    log_peer_msg(RUNTIME_V_DETAIL, prefix, "Data Channel: key_id %u installed, cipher '%s'",
+                 (unsigned)k->key_id, k->cipher);
 }
 
 void runtime_log_peer_info(const char *prefix, const struct keyex_peer_info *pi)

@@ -696,7 +696,7 @@ const struct conf_opt conf_opts_tls[] = {
     OPT_FN("tls-crypt-v2", 1, 2, R, CONF_F_INLINE, opt_tls_crypt_v2, show_tls_crypt_v2),
     OPT_STR("tls-crypt-v2-verify", script.tls_crypt_v2_verify, P),
     OPT_FN("key-direction", 1, 1, R, 0, opt_key_direction, show_key_direction),
-    OPT_FN("crl-verify", 1, 2, P, CONF_F_INLINE, opt_crl_verify, show_crl_verify),
+    OPT_FN("crl-verify", 1, 2, R, CONF_F_INLINE, opt_crl_verify, show_crl_verify),
     { .name = "data-ciphers",
       .min_args = 1,
       .max_args = 1,

@@ -308,6 +308,7 @@ bool session_key_derive(struct session *s, uint64_t now)
                      s->neg.cipher, s->neg.auth, k->key_id);
         return false;
     }
+    keys.key_id = k->key_id;
     ev = session_ev_push(s, SESSION_EV_KEYS, k->key_id);
     if (ev)
         ev->u.keys = keys;

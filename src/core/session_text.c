@@ -174,12 +174,16 @@ static void text_message(struct session *s, const char *msg, size_t len, uint64_
         s->stats.text_dropped++;
         return;
     }
-    if (s->p.role == SESSION_CLIENT && m.type == PUSH_MSG_PUSH_REPLY)
-        client_push_reply(s, msg, len, now);
-    else if (s->p.role == SESSION_SERVER && m.type == PUSH_MSG_PUSH_REQUEST)
-        server_push_request(s, now);
-    else
+    if (s->p.role == SESSION_CLIENT && m.type == PUSH_MSG_PUSH_REPLY) {
+        /* The app logs each part as received (openvpn's "PUSH: Received control message"),
+         * before the settings it carries take effect. */
         text_event(s, &m, msg, len);
+        client_push_reply(s, msg, len, now);
+    } else if (s->p.role == SESSION_SERVER && m.type == PUSH_MSG_PUSH_REQUEST) {
+        server_push_request(s, now);
+    } else {
+        text_event(s, &m, msg, len);
+    }
 }
 
 void session_text_record(struct session *s, const uint8_t *rec, size_t len, uint64_t now)

@@ -38,6 +38,12 @@ struct tlsmem_ctx {
     char *verify_name;
     enum tlsmem_remote_cert remote_cert;
     enum tlsmem_client_cert client_cert;
+    /* The ca text's certificates and CRLs, kept to rebuild the store when the crl-verify set is
+     * replaced (OpenSSL has no call that removes a CRL from a store). */
+    STACK_OF(X509) * ca_certs;
+    STACK_OF(X509_CRL) * ca_crls;
+    tlsmem_refresh_fn refresh;
+    void *refresh_arg;
 };
 
 struct tlsmem {
@@ -334,30 +340,48 @@ static int verify_cb(int ok, X509_STORE_CTX *sctx)
 
 /* ---- context ---- */
 
-static bool load_ca(SSL_CTX *ctx, const struct tlsmem_config *cfg, size_t *n_crl, char *err,
-                    size_t errlen)
+/* Pushes a new reference; the stack's entries are freed with it. */
+static bool keep_cert(STACK_OF(X509) * st, X509 *x)
+{
+    if (!X509_up_ref(x))
+        return false;
+    if (sk_X509_push(st, x) > 0)
+        return true;
+    X509_free(x);
+    return false;
+}
+
+static bool keep_crl(STACK_OF(X509_CRL) * st, X509_CRL *x)
+{
+    if (!X509_CRL_up_ref(x))
+        return false;
+    if (sk_X509_CRL_push(st, x) > 0)
+        return true;
+    X509_CRL_free(x);
+    return false;
+}
+
+static bool keep_ca_item(struct tlsmem_ctx *c, X509_INFO *info)
+{
+    return (!info->x509 || keep_cert(c->ca_certs, info->x509)) &&
+           (!info->crl || keep_crl(c->ca_crls, info->crl));
+}
+
+static bool load_ca(struct tlsmem_ctx *c, const struct tlsmem_config *cfg, char *err, size_t errlen)
 {
     BIO *b = mem_bio(cfg->ca, cfg->ca_len);
     STACK_OF(X509_INFO) *infos = b ? PEM_X509_INFO_read_bio(b, NULL, pass_cb, NULL) : NULL;
-    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
-    size_t n_cert = 0;
     bool ok = infos != NULL;
 
     for (int i = 0; ok && i < sk_X509_INFO_num(infos); i++) {
         X509_INFO *info = sk_X509_INFO_value(infos, i);
-        if (info->x509) {
-            ok = X509_STORE_add_cert(store, info->x509) == 1 &&
-                 (!cfg->server || SSL_CTX_add_client_CA(ctx, info->x509) == 1);
-            n_cert++;
-        }
-        if (info->crl && ok) {
-            ok = X509_STORE_add_crl(store, info->crl) == 1;
-            (*n_crl)++;
-        }
+        ok = keep_ca_item(c, info);
+        if (ok && info->x509 && cfg->server)
+            ok = SSL_CTX_add_client_CA(c->ssl_ctx, info->x509) == 1;
     }
     sk_X509_INFO_pop_free(infos, X509_INFO_free);
     BIO_free(b);
-    if (!ok || n_cert == 0) {
+    if (!ok || sk_X509_num(c->ca_certs) == 0) {
         set_err(err, errlen, "ca: %s", ok ? "no certificate found" : "cannot load");
         return false;
     }
@@ -365,35 +389,104 @@ static bool load_ca(SSL_CTX *ctx, const struct tlsmem_config *cfg, size_t *n_crl
     return true;
 }
 
-static bool load_crl(SSL_CTX *ctx, const struct tlsmem_config *cfg, size_t *n_crl, char *err,
-                     size_t errlen)
+/* The CRLs of a PEM text into *out (never NULL on TLSMEM_OK; at least one CRL). */
+static int parse_crls(const uint8_t *pem, size_t len, STACK_OF(X509_CRL) * *out)
 {
-    BIO *b;
-    STACK_OF(X509_INFO) * infos;
-    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
-    size_t before = *n_crl;
-    bool ok;
+    BIO *b = len ? mem_bio(pem, len) : NULL;
+    STACK_OF(X509_INFO) *infos = b ? PEM_X509_INFO_read_bio(b, NULL, pass_cb, NULL) : NULL;
+    STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
+    bool ok = infos && crls;
 
-    if (cfg->crl_len == 0)
-        return true;
-    b = mem_bio(cfg->crl, cfg->crl_len);
-    infos = b ? PEM_X509_INFO_read_bio(b, NULL, pass_cb, NULL) : NULL;
-    ok = infos != NULL;
     for (int i = 0; ok && i < sk_X509_INFO_num(infos); i++) {
         X509_INFO *info = sk_X509_INFO_value(infos, i);
-        if (info->crl) {
-            ok = X509_STORE_add_crl(store, info->crl) == 1;
-            (*n_crl)++;
-        }
+        if (info->crl)
+            ok = keep_crl(crls, info->crl);
     }
     sk_X509_INFO_pop_free(infos, X509_INFO_free);
     BIO_free(b);
-    if (!ok || *n_crl == before) {
-        set_err(err, errlen, "crl-verify: %s", ok ? "no CRL found" : "cannot load");
+    ERR_clear_error();
+    if (!ok || sk_X509_CRL_num(crls) == 0) {
+        sk_X509_CRL_pop_free(crls, X509_CRL_free);
+        return TLSMEM_ERR_INVALID;
+    }
+    *out = crls;
+    return TLSMEM_OK;
+}
+
+static bool store_add_crls(X509_STORE *st, STACK_OF(X509_CRL) * crls)
+{
+    for (int i = 0; i < sk_X509_CRL_num(crls); i++)
+        if (X509_STORE_add_crl(st, sk_X509_CRL_value(crls, i)) != 1)
+            return false;
+    return true;
+}
+
+/* A store of the ca text plus crls (may be NULL); CRL checking on when check is set. */
+static X509_STORE *new_store(const struct tlsmem_ctx *c, STACK_OF(X509_CRL) * crls, bool check)
+{
+    X509_STORE *st = X509_STORE_new();
+    bool ok = st != NULL;
+
+    for (int i = 0; ok && i < sk_X509_num(c->ca_certs); i++)
+        ok = X509_STORE_add_cert(st, sk_X509_value(c->ca_certs, i)) == 1;
+    ok = ok && store_add_crls(st, c->ca_crls) && (!crls || store_add_crls(st, crls));
+    if (ok && check)
+        ok = X509_STORE_set_flags(st, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL) == 1;
+    if (!ok) {
+        X509_STORE_free(st);
+        ERR_clear_error();
+        return NULL;
+    }
+    return st;
+}
+
+/* The store: the ca text and the crl-verify text, CRL checking on when there is any CRL. */
+static bool load_store(struct tlsmem_ctx *c, const struct tlsmem_config *cfg, char *err,
+                       size_t errlen)
+{
+    STACK_OF(X509_CRL) *crls = NULL;
+    X509_STORE *st;
+
+    if (cfg->crl_len && parse_crls(cfg->crl, cfg->crl_len, &crls) != TLSMEM_OK) {
+        set_err(err, errlen, "crl-verify: no CRL found or cannot load");
         return false;
     }
-    ERR_clear_error();
+    st = new_store(c, crls, crls || sk_X509_CRL_num(c->ca_crls) > 0);
+    sk_X509_CRL_pop_free(crls, X509_CRL_free);
+    if (!st) {
+        set_err(err, errlen, "ca: cannot build the certificate store");
+        return false;
+    }
+    SSL_CTX_set_cert_store(c->ssl_ctx, st);
     return true;
+}
+
+int tlsmem_ctx_set_crl(struct tlsmem_ctx *ctx, const uint8_t *crl, size_t len, size_t *n_loaded)
+{
+    STACK_OF(X509_CRL) *crls = NULL;
+    X509_STORE *st;
+    int rc;
+
+    if (!ctx || (!crl && len))
+        return TLSMEM_ERR_INVALID;
+    if (n_loaded)
+        *n_loaded = 0;
+    rc = parse_crls(crl, len, &crls);
+    /* An unusable text leaves no crl-verify CRL but checking on: every peer is refused. */
+    st = new_store(ctx, crls, true);
+    if (n_loaded && crls)
+        *n_loaded = (size_t)sk_X509_CRL_num(crls);
+    sk_X509_CRL_pop_free(crls, X509_CRL_free);
+    if (!st)
+        return TLSMEM_ERR_NOMEM;
+    SSL_CTX_set_cert_store(ctx->ssl_ctx, st);
+    return rc;
+}
+
+void tlsmem_ctx_set_refresh(struct tlsmem_ctx *ctx, tlsmem_refresh_fn fn, void *arg)
+{
+    ctx->refresh = fn;
+    ctx->refresh_arg = arg;
 }
 
 static bool load_chain(SSL_CTX *ctx, const struct tlsmem_config *cfg, char *err, size_t errlen)
@@ -544,21 +637,14 @@ static bool config_ok(const struct tlsmem_config *cfg, char *err, size_t errlen)
 static bool setup_ctx(struct tlsmem_ctx *c, const struct tlsmem_config *cfg, char *err,
                       size_t errlen)
 {
-    size_t n_crl = 0;
-
     SSL_CTX_set_options(c->ssl_ctx, SSL_OP_NO_TICKET | SSL_OP_NO_COMPRESSION |
                                         SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_session_cache_mode(c->ssl_ctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_num_tickets(c->ssl_ctx, 0);
     if (!set_versions(c->ssl_ctx, cfg, err, errlen) ||
-        !set_algorithms(c->ssl_ctx, cfg, err, errlen) ||
-        !load_ca(c->ssl_ctx, cfg, &n_crl, err, errlen) ||
-        !load_crl(c->ssl_ctx, cfg, &n_crl, err, errlen) ||
-        !load_identity(c->ssl_ctx, cfg, err, errlen))
+        !set_algorithms(c->ssl_ctx, cfg, err, errlen) || !load_ca(c, cfg, err, errlen) ||
+        !load_store(c, cfg, err, errlen) || !load_identity(c->ssl_ctx, cfg, err, errlen))
         return false;
-    if (n_crl)
-        X509_STORE_set_flags(SSL_CTX_get_cert_store(c->ssl_ctx),
-                             X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
     SSL_CTX_set_verify(c->ssl_ctx, verify_mode(cfg), verify_cb);
     return true;
 }
@@ -574,7 +660,8 @@ struct tlsmem_ctx *tlsmem_ctx_new(const struct tlsmem_config *cfg, char *err, si
     /* Never read openssl.cnf on our behalf (a no-op if the library is already initialised). */
     OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
     c = calloc(1, sizeof(*c));
-    if (!c || !(c->ssl_ctx = SSL_CTX_new(TLS_method())) ||
+    if (!c || !(c->ca_certs = sk_X509_new_null()) || !(c->ca_crls = sk_X509_CRL_new_null()) ||
+        !(c->ssl_ctx = SSL_CTX_new(TLS_method())) ||
         (cfg->verify_name && !(c->verify_name = strdup(cfg->verify_name)))) {
         set_err(err, errlen, "out of memory");
         tlsmem_ctx_free(c);
@@ -596,6 +683,8 @@ void tlsmem_ctx_free(struct tlsmem_ctx *ctx)
     if (!ctx)
         return;
     SSL_CTX_free(ctx->ssl_ctx);
+    sk_X509_pop_free(ctx->ca_certs, X509_free);
+    sk_X509_CRL_pop_free(ctx->ca_crls, X509_CRL_free);
     free(ctx->verify_name);
     free(ctx);
 }
@@ -604,8 +693,14 @@ void tlsmem_ctx_free(struct tlsmem_ctx *ctx)
 
 struct tlsmem *tlsmem_new(struct tlsmem_ctx *ctx, int64_t now)
 {
-    struct tlsmem *s = calloc(1, sizeof(*s));
-    BIO *in = BIO_new(BIO_s_mem()), *out = BIO_new(BIO_s_mem());
+    struct tlsmem *s;
+    BIO *in, *out;
+
+    if (ctx->refresh)
+        ctx->refresh(ctx->refresh_arg, ctx);
+    s = calloc(1, sizeof(*s));
+    in = BIO_new(BIO_s_mem());
+    out = BIO_new(BIO_s_mem());
 
     if (!s || !in || !out || !(s->ssl = SSL_new(ctx->ssl_ctx))) {
         BIO_free(in);

@@ -53,6 +53,7 @@ sluice_client_ok() {
     assert_log "$2" 'VERIFY OK: depth=0, CN=server' 1 "$1: client verified the server"
     assert_log "$2" '\[server\] Peer Connection Initiated with \[AF_INET\]198\.18\.50\.1:1194' 1 \
         "$1: client peer connection"
+    assert_log "$2" "PUSH: Received control message: '$PUSHED'" 1 "$1: client push"
     assert_log "$2" 'OPTIONS IMPORT: --ifconfig/up options modified' 1 "$1: client import"
     assert_log "$2" "Data Channel: cipher 'AES-256-GCM', peer-id: 0" 1 "$1: client cipher"
     assert_log "$2" 'Timers: ping 10, ping-restart 60' 1 "$1: client pushed timers"

@@ -236,9 +236,17 @@ static uint64_t link_next(const struct hs_link *l)
 
 static void on_text(struct hs_side *side, const struct session_event *ev)
 {
-    if (side->n_texts < HS_TEXTS)
-        snprintf(side->texts[side->n_texts++], sizeof(side->texts[0]), "%.*s", (int)ev->u.text.len,
-                 ev->u.text.text);
+    char(*to)[256] = side->texts;
+    size_t *n = &side->n_texts;
+
+    if (ev->u.text.type == PUSH_MSG_PUSH_REPLY) {
+        to = side->push_texts;
+        n = &side->n_push_texts;
+        if (side->count[SESSION_EV_PUSH_REPLY] == 0)
+            side->push_texts_before_reply++;
+    }
+    if (*n < HS_TEXTS)
+        snprintf(to[(*n)++], sizeof(to[0]), "%.*s", (int)ev->u.text.len, ev->u.text.text);
 }
 
 static void on_peer_info(struct hs_side *side, const struct session_event *ev)

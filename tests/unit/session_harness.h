@@ -56,8 +56,11 @@ struct hs_side {
     size_t n_reneg;
     enum session_fail fail;
     char fail_text[SESSION_FAIL_TEXT_MAX];
-    char texts[HS_TEXTS][256];
+    char texts[HS_TEXTS][256]; /* TEXT events but the client's raw PUSH_REPLY parts */
     size_t n_texts;
+    char push_texts[HS_TEXTS][256]; /* client: the raw PUSH_REPLY parts (TEXT events) */
+    size_t n_push_texts;
+    unsigned push_texts_before_reply; /* of those, how many came before the PUSH_REPLY event */
     char username[64], password[64];
     bool had_peer_info;
     uint32_t peer_proto;

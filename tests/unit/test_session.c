@@ -313,6 +313,57 @@ static void test_push_continuation(void **state)
     assert_int_equal(h->c.push_peer_id, 3);
     assert_true(hs_keys_match(h, 0));
     assert_int_equal(h->c.count[SESSION_EV_ESTABLISHED], 1);
+    /* Each part came raw for the log, in order, before the one PUSH_REPLY event. */
+    assert_int_equal(h->c.n_push_texts, 2);
+    assert_string_equal(h->c.push_texts[0], part1);
+    assert_string_equal(h->c.push_texts[1], part2);
+    assert_int_equal(h->c.push_texts_before_reply, 2);
+    assert_int_equal(h->c.n_texts, 0);
+    free_harness(h);
+}
+
+/* The raw PUSH_REPLY text reaches the client app as a TEXT event, byte for byte (auth-token
+ * included: hiding it is the logger's job), also when the push is refused or malformed. */
+static void test_push_reply_text(void **state)
+{
+    static const char push[] = "PUSH_REPLY,cipher AES-256-GCM,auth-token SESS_ID_AT_abc,peer-id 4";
+    static const char bad_cipher[] = "PUSH_REPLY,cipher BF-CBC,peer-id 1";
+    struct harness *h = new_harness(CTLWRAP_TLS_AUTH);
+
+    (void)state;
+    assert_int_equal(hs_start(h), 0);
+    expect_established(h, 5 * SEC);
+    /* The harness's own push: one part, the one the server sent; servers get none. */
+    assert_int_equal(h->c.n_push_texts, 1);
+    assert_int_equal(strncmp(h->c.push_texts[0], "PUSH_REPLY,", 11), 0);
+    assert_non_null(strstr(h->c.push_texts[0], ",peer-id 7"));
+    assert_int_equal(h->c.push_texts_before_reply, 1);
+    assert_int_equal(h->s.n_push_texts, 0);
+    assert_int_equal(h->c.n_texts, 0);
+    free_harness(h);
+
+    h = new_harness(CTLWRAP_NONE);
+    h->auto_push = false;
+    assert_int_equal(hs_start(h), 0);
+    hs_run(h, h->now + 2 * SEC, NULL);
+    assert_int_equal(session_send_text(h->s.s, push, strlen(push), h->now), SESSION_OK);
+    hs_run(h, h->now + SEC, NULL);
+    assert_int_equal(h->c.n_push_texts, 1);
+    assert_string_equal(h->c.push_texts[0], push);
+    assert_int_equal(h->c.count[SESSION_EV_PUSH_REPLY], 1);
+    assert_int_equal(h->c.push_peer_id, 4);
+    free_harness(h);
+
+    /* Refused (cipher not offered): the text still comes, then the failure. */
+    h = new_harness(CTLWRAP_NONE);
+    h->auto_push = false;
+    assert_int_equal(hs_start(h), 0);
+    hs_run(h, h->now + 2 * SEC, NULL);
+    assert_int_equal(session_send_text(h->s.s, bad_cipher, strlen(bad_cipher), h->now), SESSION_OK);
+    hs_run(h, h->now + SEC, NULL);
+    assert_int_equal(h->c.n_push_texts, 1);
+    assert_string_equal(h->c.push_texts[0], bad_cipher);
+    assert_int_equal(h->c.fail, SESSION_FAIL_NCP);
     free_harness(h);
 }
 
@@ -626,6 +677,7 @@ int main(void)
         cmocka_unit_test(test_ncp_failure),
         cmocka_unit_test(test_client_refuses_cipher),
         cmocka_unit_test(test_push_continuation),
+        cmocka_unit_test(test_push_reply_text),
         cmocka_unit_test(test_reneg_client),
         cmocka_unit_test(test_reneg_server),
         cmocka_unit_test(test_reneg_key_id_wrap),

@@ -29,7 +29,7 @@ struct blob {
 
 /* A throwaway PKI, built in memory once for the whole file. */
 static struct {
-    struct blob ca, ca2, crl;
+    struct blob ca, ca2, crl, crl_empty; /* crl revokes serials 7 and 11 */
     struct blob srv_key, cli_key, enc_key;
     struct blob srv, cli;                                /* good leaf certificates */
     struct blob srv_expired, srv_future, srv_other_ca;   /* bad time / wrong CA */
@@ -178,13 +178,14 @@ static int build_pki(void **state)
     X509 *ca2 =
         make_cert("Other CA", ca2_key, NULL, NULL, 1, NOW - 30 * DAY, NOW + 3650 * DAY, EXT_CA);
     static const long revoked[] = { 7, 11 };
-    X509_CRL *crl = make_crl(ca, ca_key, revoked, 2);
+    X509_CRL *crl = make_crl(ca, ca_key, revoked, 2), *crl_empty = make_crl(ca, ca_key, NULL, 0);
     int64_t nb = NOW - DAY, na = NOW + 365 * DAY;
 
     (void)state;
     pki.ca = cert_pem(ca);
     pki.ca2 = cert_pem(ca2);
     pki.crl = crl_pem(crl);
+    pki.crl_empty = crl_pem(crl_empty);
     pki.srv_key = key_pem(srv, NULL);
     pki.cli_key = key_pem(cli, NULL);
     pki.enc_key = key_pem(srv, "hunter2");
@@ -202,6 +203,7 @@ static int build_pki(void **state)
     X509_free(ca);
     X509_free(ca2);
     X509_CRL_free(crl);
+    X509_CRL_free(crl_empty);
     EVP_PKEY_free(ca_key);
     EVP_PKEY_free(ca2_key);
     EVP_PKEY_free(srv);
@@ -611,6 +613,170 @@ static void test_refuse_crl_missing(void **state)
     EVP_PKEY_free(k);
 }
 
+/* ---- replacing the CRL set ---- */
+
+/* A fresh pair of sessions on p's contexts; the server's step result. */
+static int rerun(struct pair *p)
+{
+    tlsmem_free(p->c);
+    tlsmem_free(p->s);
+    p->c = tlsmem_new(p->cctx, NOW);
+    p->s = tlsmem_new(p->sctx, NOW);
+    assert_non_null(p->c);
+    assert_non_null(p->s);
+    pump(p);
+    return p->rs;
+}
+
+static void set_crl(struct pair *p, const struct blob *b, int want_rc, size_t want_n)
+{
+    size_t n = 99;
+
+    assert_int_equal(tlsmem_ctx_set_crl(p->sctx, b ? b->p : NULL, b ? b->n : 0, &n), want_rc);
+    assert_int_equal(n, want_n);
+}
+
+/* An admin's revoke: the same context refuses client2 once the new CRL is set, and lets it in
+ * again when the CRL no longer lists it. */
+static void test_crl_replace(void **state)
+{
+    struct tlsmem_config cc = client_cfg(&pki.cli_revoked), sc = server_cfg(&pki.srv);
+    struct pair p;
+
+    (void)state;
+    sc.crl = pki.crl_empty.p;
+    sc.crl_len = pki.crl_empty.n;
+    pair_open(&p, &cc, &sc);
+    pump(&p);
+    assert_int_equal(p.rs, 1);
+
+    set_crl(&p, &pki.crl, 0, 1);
+    assert_int_equal(rerun(&p), TLSMEM_ERR_FAILED);
+    assert_int_equal(tlsmem_verify_result(p.s)->reason, TLSMEM_VERIFY_REVOKED);
+    assert_non_null(strstr(tlsmem_verify_result(p.s)->subject, "CN=client2"));
+
+    set_crl(&p, &pki.crl_empty, 0, 1);
+    assert_int_equal(rerun(&p), 1);
+    pair_close(&p);
+}
+
+/* Every CRL of the text counts, and text around them (a certificate) is skipped. */
+static void test_crl_replace_two(void **state)
+{
+    struct tlsmem_config cc = client_cfg(&pki.cli_revoked), sc = server_cfg(&pki.srv);
+    struct blob both;
+    struct pair p;
+
+    (void)state;
+    both.n = pki.crl.n + pki.ca.n + pki.crl.n;
+    both.p = malloc(both.n);
+    assert_non_null(both.p);
+    memcpy(both.p, pki.crl.p, pki.crl.n);
+    memcpy(both.p + pki.crl.n, pki.ca.p, pki.ca.n);
+    memcpy(both.p + pki.crl.n + pki.ca.n, pki.crl.p, pki.crl.n);
+    sc.crl = pki.crl_empty.p;
+    sc.crl_len = pki.crl_empty.n;
+    pair_open(&p, &cc, &sc);
+    set_crl(&p, &both, 0, 2);
+    assert_int_equal(rerun(&p), TLSMEM_ERR_FAILED);
+    assert_int_equal(tlsmem_verify_result(p.s)->reason, TLSMEM_VERIFY_REVOKED);
+    free(both.p);
+    pair_close(&p);
+}
+
+/* A damaged or empty CRL text fails closed: even a good client is refused ("CRL problem"),
+ * until a good CRL is set again. */
+static void test_crl_replace_bad(void **state)
+{
+    static const uint8_t junk[] = "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n";
+    struct blob j = { (uint8_t *)junk, sizeof(junk) - 1 };
+    struct blob cut = { pki.crl.p, pki.crl.n / 2 };
+    struct tlsmem_config cc = client_cfg(&pki.cli), sc = server_cfg(&pki.srv);
+    const struct blob *bad[] = { &j, &cut, &pki.ca, NULL };
+    struct pair p;
+
+    (void)state;
+    sc.crl = pki.crl.p;
+    sc.crl_len = pki.crl.n;
+    pair_open(&p, &cc, &sc);
+    pump(&p);
+    assert_int_equal(p.rs, 1);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        set_crl(&p, bad[i], TLSMEM_ERR_INVALID, 0);
+        assert_int_equal(rerun(&p), TLSMEM_ERR_FAILED);
+        assert_int_equal(tlsmem_verify_result(p.s)->reason, TLSMEM_VERIFY_CRL);
+    }
+    set_crl(&p, &pki.crl, 0, 1);
+    assert_int_equal(rerun(&p), 1);
+    assert_int_equal(tlsmem_ctx_set_crl(p.sctx, NULL, 5, NULL), TLSMEM_ERR_INVALID);
+    assert_int_equal(tlsmem_ctx_set_crl(NULL, pki.crl.p, pki.crl.n, NULL), TLSMEM_ERR_INVALID);
+    assert_int_equal(rerun(&p), 1); /* argument errors change nothing */
+    pair_close(&p);
+}
+
+/* CRLs that came with the ca text stay when the crl-verify set is replaced. */
+static void test_crl_in_ca_kept(void **state)
+{
+    struct tlsmem_config cc = client_cfg(&pki.cli_revoked), sc = server_cfg(&pki.srv);
+    struct blob cacrl;
+    struct pair p;
+
+    (void)state;
+    cacrl.n = pki.ca.n + pki.crl.n;
+    cacrl.p = malloc(cacrl.n);
+    assert_non_null(cacrl.p);
+    memcpy(cacrl.p, pki.ca.p, pki.ca.n);
+    memcpy(cacrl.p + pki.ca.n, pki.crl.p, pki.crl.n);
+    sc.ca = cacrl.p;
+    sc.ca_len = cacrl.n;
+    pair_open(&p, &cc, &sc);
+    set_crl(&p, &pki.crl_empty, 0, 1);
+    assert_int_equal(rerun(&p), TLSMEM_ERR_FAILED);
+    assert_int_equal(tlsmem_verify_result(p.s)->reason, TLSMEM_VERIFY_REVOKED);
+    free(cacrl.p);
+    pair_close(&p);
+}
+
+struct refresh_probe {
+    int calls;
+    struct tlsmem_ctx *seen;
+    const struct blob *crl; /* set before the session when not NULL */
+};
+
+static void probe_refresh(void *arg, struct tlsmem_ctx *ctx)
+{
+    struct refresh_probe *r = arg;
+
+    r->calls++;
+    r->seen = ctx;
+    if (r->crl)
+        assert_int_equal(tlsmem_ctx_set_crl(ctx, r->crl->p, r->crl->n, NULL), 0);
+}
+
+/* The refresh hook runs before every new session and can swap the CRL in time for it. */
+static void test_refresh_hook(void **state)
+{
+    struct tlsmem_config cc = client_cfg(&pki.cli_revoked), sc = server_cfg(&pki.srv);
+    struct refresh_probe r = { 0, NULL, NULL };
+    struct pair p;
+
+    (void)state;
+    pair_open(&p, &cc, &sc);
+    tlsmem_ctx_set_refresh(p.sctx, probe_refresh, &r);
+    assert_int_equal(rerun(&p), 1);
+    assert_int_equal(r.calls, 1);
+    assert_ptr_equal(r.seen, p.sctx);
+    r.crl = &pki.crl;
+    assert_int_equal(rerun(&p), TLSMEM_ERR_FAILED);
+    assert_int_equal(r.calls, 2);
+    assert_int_equal(tlsmem_verify_result(p.s)->reason, TLSMEM_VERIFY_REVOKED);
+    tlsmem_ctx_set_refresh(p.sctx, NULL, NULL);
+    r.crl = &pki.crl_empty;
+    assert_int_equal(rerun(&p), TLSMEM_ERR_FAILED); /* hook off: still the revoking CRL */
+    assert_int_equal(r.calls, 2);
+    pair_close(&p);
+}
+
 /* ---- configuration errors ---- */
 
 static void expect_ctx_error(const struct tlsmem_config *cfg, const char *needle)
@@ -752,6 +918,11 @@ int main(void)
         cmocka_unit_test(test_refuse_key_usage),
         cmocka_unit_test(test_server_refuses_client),
         cmocka_unit_test(test_refuse_crl_missing),
+        cmocka_unit_test(test_crl_replace),
+        cmocka_unit_test(test_crl_replace_two),
+        cmocka_unit_test(test_crl_replace_bad),
+        cmocka_unit_test(test_crl_in_ca_kept),
+        cmocka_unit_test(test_refresh_hook),
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_state_rules),
         cmocka_unit_test(test_strings),
