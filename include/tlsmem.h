@@ -186,7 +186,10 @@ struct tlsmem_verify {
     int depth;                     /* certificate depth of the failure; -1 when none */
     int x509_error;                /* X509_V_ERR_* when OpenSSL's own check failed, else 0 */
     char subject[TLSMEM_NAME_LEN]; /* the certificate that failed */
-    char detail[160];
+    char serial_dec[64];           /* its serial number, decimal ("" without a certificate) */
+    /* OpenSSL's error string, or for the leaf checks openvpn's line ("VERIFY EKU ERROR: ...",
+     * "VERIFY X509NAME ERROR: CN=server, must be NAME") */
+    char detail[TLSMEM_NAME_LEN * 2 + 64];
     /* Certificates that passed, in the order OpenSSL checked them (root first): for
      * "VERIFY OK: depth=N, <subject>" log lines. */
     size_t n_ok;
@@ -196,6 +199,15 @@ struct tlsmem_verify {
 
 /* Never NULL. */
 const struct tlsmem_verify *tlsmem_verify_result(const struct tlsmem *s);
+
+/*
+ * The verification failure as openvpn 2.6 words it, into out[0..cap) (truncated to fit):
+ * "VERIFY ERROR: depth=0, error=certificate has expired: CN=expired, serial=4099" for OpenSSL's
+ * own checks, "VERIFY X509NAME ERROR: CN=server, must be other", "VERIFY EKU ERROR: Certificate
+ * does not have extended key usage extension: CN=noeku" (remote-cert-tls). 0;
+ * TLSMEM_ERR_STATE (out "") when no certificate failed; TLSMEM_ERR_INVALID for out NULL / cap 0.
+ */
+int tlsmem_verify_describe(const struct tlsmem *s, char *out, size_t cap);
 
 /* The OpenSSL error that failed the session ("" when none). */
 const char *tlsmem_error(const struct tlsmem *s);

@@ -401,8 +401,9 @@ static void log_push_received(const char *t, size_t len)
             keep = 0;
         }
         if (!redacting || keep > 0) {
-            out[o++] = t[i]; /* o <= i: the copy never outgrows the input */
-            keep -= keep > 0;
+            out[o++] = t[i]; /* o <= i + 1 <= len: the copy never outgrows the input */
+            if (keep > 0)
+                keep--;
         }
     }
     log_msg(RUNTIME_V_DETAIL, "PUSH: Received control message: '%.*s'", (int)o, out);

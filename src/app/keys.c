@@ -242,7 +242,7 @@ static void crl_reload(struct keys_crl *w, struct tlsmem_ctx *ctx)
                 "CRL: cannot read CRL from file %s: %s: every peer is refused "
                 "until it is readable",
                 w->path, why);
-        rc = tlsmem_ctx_set_crl(ctx, NULL, 0, NULL);
+        (void)tlsmem_ctx_set_crl(ctx, NULL, 0, NULL); /* fails closed */
     } else {
         rc = tlsmem_ctx_set_crl(ctx, data, len, &n);
         if (rc == TLSMEM_OK)
@@ -251,7 +251,8 @@ static void crl_reload(struct keys_crl *w, struct tlsmem_ctx *ctx)
             log_msg(LOG_L_ERROR,
                     "CRL: cannot read CRL from file %s: %s: every peer is refused "
                     "until it holds a valid CRL",
-                    w->path, tlsmem_strerror(rc));
+                    w->path,
+                    rc == TLSMEM_ERR_INVALID ? "no readable CRL in it" : tlsmem_strerror(rc));
     }
     free(data);
 }

@@ -234,6 +234,16 @@ static enum tlsmem_verify_reason reason_of(int x509_err)
     }
 }
 
+static void serial_dec_of(X509 *cert, char *out, size_t cap)
+{
+    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+    char *dec = bn ? BN_bn2dec(bn) : NULL;
+
+    snprintf(out, cap, "%s", dec ? dec : "");
+    OPENSSL_free(dec);
+    BN_free(bn);
+}
+
 /* Keeps the first failure only: it is the one that stopped the handshake. */
 static void note_fail(struct tlsmem *s, enum tlsmem_verify_reason reason, int depth, int x509_err,
                       X509 *cert, const char *detail)
@@ -245,8 +255,10 @@ static void note_fail(struct tlsmem *s, enum tlsmem_verify_reason reason, int de
     v->reason = reason;
     v->depth = depth;
     v->x509_error = x509_err;
-    if (cert)
+    if (cert) {
         (void)name_str(X509_get_subject_name(cert), v->subject, sizeof(v->subject));
+        serial_dec_of(cert, v->serial_dec, sizeof(v->serial_dec));
+    }
     snprintf(v->detail, sizeof(v->detail), "%s", detail);
 }
 
@@ -270,12 +282,15 @@ static const char *remote_cert_problem(enum tlsmem_remote_cert want, X509 *cert)
 
     if (want == TLSMEM_REMOTE_ANY)
         return NULL;
+    /* openvpn's wording, so that logs grep the same (remote-cert-tls) */
     if (!(flags & EXFLAG_KUSAGE))
-        return "certificate has no keyUsage extension (remote-cert-tls)";
-    if (!(flags & EXFLAG_XKUSAGE) || !(X509_get_extended_key_usage(cert) & need))
+        return "VERIFY KU ERROR: Certificate does not have key usage extension";
+    if (!(flags & EXFLAG_XKUSAGE))
+        return "VERIFY EKU ERROR: Certificate does not have extended key usage extension";
+    if (!(X509_get_extended_key_usage(cert) & need))
         return want == TLSMEM_REMOTE_SERVER
-                   ? "extendedKeyUsage lacks TLS Web Server Authentication (remote-cert-tls)"
-                   : "extendedKeyUsage lacks TLS Web Client Authentication (remote-cert-tls)";
+                   ? "VERIFY EKU ERROR: no extended key usage TLS Web Server Authentication"
+                   : "VERIFY EKU ERROR: no extended key usage TLS Web Client Authentication";
     return NULL;
 }
 
@@ -307,8 +322,12 @@ static int check_leaf(struct tlsmem *s, X509 *cert)
         return 0;
     }
     if (!name_matches(s->ctx, cert)) {
-        note_fail(s, TLSMEM_VERIFY_NAME_MISMATCH, 0, 0, cert,
-                  "peer certificate does not match verify-x509-name");
+        char subject[TLSMEM_NAME_LEN], detail[sizeof(s->verify.detail)];
+
+        (void)name_str(X509_get_subject_name(cert), subject, sizeof(subject));
+        snprintf(detail, sizeof(detail), "VERIFY X509NAME ERROR: %s, must be %s", subject,
+                 s->ctx->verify_name);
+        note_fail(s, TLSMEM_VERIFY_NAME_MISMATCH, 0, 0, cert, detail);
         return 0;
     }
     return 1;
@@ -875,19 +894,36 @@ const char *tlsmem_error(const struct tlsmem *s)
     return s->err;
 }
 
+int tlsmem_verify_describe(const struct tlsmem *s, char *out, size_t cap)
+{
+    const struct tlsmem_verify *v = &s->verify;
+
+    if (!out || cap == 0)
+        return TLSMEM_ERR_INVALID;
+    out[0] = '\0';
+    if (v->reason == TLSMEM_VERIFY_OK)
+        return TLSMEM_ERR_STATE;
+    if (v->x509_error)
+        snprintf(out, cap, "VERIFY ERROR: depth=%d, error=%s: %s, serial=%s", v->depth, v->detail,
+                 v->subject, v->serial_dec);
+    else if (v->reason == TLSMEM_VERIFY_NAME_MISMATCH || v->reason == TLSMEM_VERIFY_NO_PEER_CERT)
+        snprintf(out, cap, "%s", v->detail);
+    else
+        snprintf(out, cap, "%s: %s", v->detail, v->subject);
+    return TLSMEM_OK;
+}
+
 static void serial_of(X509 *cert, struct tlsmem_cert_info *info)
 {
     BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
     unsigned char bytes[64];
-    char *dec = bn ? BN_bn2dec(bn) : NULL;
     int n = bn && BN_num_bytes(bn) <= (int)sizeof(bytes) ? BN_bn2bin(bn, bytes) : -1;
 
-    snprintf(info->serial_dec, sizeof(info->serial_dec), "%s", dec ? dec : "");
+    serial_dec_of(cert, info->serial_dec, sizeof(info->serial_dec));
     if (n == 0)
         snprintf(info->serial_hex, sizeof(info->serial_hex), "00");
     else if (n > 0)
         hex_colon(bytes, (size_t)n, info->serial_hex, sizeof(info->serial_hex));
-    OPENSSL_free(dec);
     BN_free(bn);
 }
 

@@ -12,7 +12,8 @@
 # (or a pool address) until hand-window would fill the only slot.
 #
 # Finally the crl-verify file is re-read while the server runs: client1 gets in, the CA revokes
-# it and rewrites the CRL file, and the next client1 is refused without a restart.
+# it and rewrites the CRL file, and the next client1 is refused without a restart; then the file
+# is damaged and every client is refused (fail closed, as openvpn).
 set -u -o pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -20,8 +21,16 @@ source "$(dirname "$0")/lib.sh"
 
 HOLD=1.5 # after the refusal is logged, how long the peer gets to (wrongly) come up
 PEER='\[AF_INET\]198\.18\.50\.2:[0-9]+'
-SRV='\[AF_INET\]198\.18\.50\.1:1194'
+PFX='198\.18\.50\.2:[0-9]+' # Sluice's per-peer prefix before the peer's CN is known
 POOL_OK='MULTI: primary virtual IP for client1/198\.18\.50\.2:[0-9]+: 100\.64\.10\.2'
+
+# verify_error ERROR SUBJECT: Sluice's line for a certificate OpenSSL refused at depth 0. The
+# first form is openvpn's ("VERIFY ERROR: ...", tlsmem_verify_describe()); the second is what the
+# session logs until it uses that function.
+verify_error() {
+    printf '(VERIFY ERROR: depth=0, error=%s: %s, serial=[0-9]+|%s)' "$1" "$2" \
+        "certificate verification failed: [^,]+, depth=0, $2: $1"
+}
 
 # stop_pid PID: stop one daemon this script started (stop_all stops every one of them).
 stop_pid() {
@@ -47,8 +56,9 @@ sluice_server() {
 # refused_client SLOG NAME MODE CERT PATTERN [SED]: an openvpn client that the Sluice server
 # (log SLOG) must refuse with PATTERN; it is stopped HOLD seconds after the refusal.
 refused_client() {
-    local slog=$1 name=$2 mode=$3 cert=$4 pattern=$5 clog=$IL_DIR/$2-client.log pid
+    local slog=$1 name=$2 mode=$3 cert=$4 pattern=$5 clog=$IL_DIR/$2-client.log pid before
     il_log "case $name"
+    before=$(wc -l <"$slog")
     conf_client "$mode" "$cert" | sed -e "${6:-}" >"$IL_DIR/$name-client.conf"
     run_vpn client openvpn "$IL_DIR/$name-client.conf" "$clog"
     pid=$IL_LAST_PID
@@ -56,7 +66,9 @@ refused_client() {
     if wait_log "$clog" 'Initialization Sequence Completed' "$HOLD"; then
         fail "$name: the openvpn client came up although it must be refused"
     fi
-    refute_log "$slog" 'Peer Connection Initiated' "$name: Sluice server accepted the peer"
+    tail -n "+$((before + 1))" "$slog" >"$IL_DIR/$name-server-part.log"
+    refute_log "$IL_DIR/$name-server-part.log" 'Peer Connection Initiated' \
+        "$name: Sluice server accepted the peer"
     stop_pid "$pid"
 }
 
@@ -112,17 +124,17 @@ S=$IL_DIR/s-cert.log
 sluice_server s-cert plain "crl-verify $IL_DIR/watched-crl.pem" 'remote-cert-tls client'
 assert_log "$S" "CRL: loaded 1 CRLs from file $IL_DIR/watched-crl.pem" 1 "CRL start-up line"
 refused_client "$S" other-ca plain foreign \
-    "$PEER VERIFY ERROR: depth=0, error=unable to get local issuer certificate: CN=client1"
+    "$PFX (TLS Error: )?$(verify_error 'unable to get local issuer certificate' CN=client1)"
 refused_client "$S" expired plain expired \
-    "$PEER VERIFY ERROR: depth=0, error=certificate has expired: CN=expired"
+    "$PFX (TLS Error: )?$(verify_error 'certificate has expired' CN=expired)"
 refused_client "$S" revoked plain client2 \
-    "$PEER VERIFY ERROR: depth=0, error=certificate revoked: CN=client2"
+    "$PFX (TLS Error: )?$(verify_error 'certificate revoked' CN=client2)"
 refused_client "$S" no-client-eku plain noeku \
-    "$PEER (VERIFY EKU ERROR|Certificate does not have extended key usage extension)"
-grep -Eq "$PEER TLS Error: TLS handshake failed" "$S" ||
+    "$PFX .*VERIFY EKU ERROR: Certificate does not have extended key usage extension"
+grep -Eq "$PFX TLS Error: TLS handshake failed" "$S" ||
     fail "certificate refusals: no 'TLS Error: TLS handshake failed' on the Sluice server"
 good_client "$S" cert-control plain
-assert_log "$S" 'client1/198\.18\.50\.2:[0-9]+ VERIFY OK: depth=0, CN=client1' 1 \
+assert_log "$S" "$PFX VERIFY OK: depth=0, CN=client1" 1 \
     "cert-control: client1 verified"
 stop_all
 
@@ -138,15 +150,22 @@ openssl ca -batch -config "$P/ca/ca.cnf" -revoke "$P/client1.crt" 2>/dev/null &&
     openssl ca -batch -config "$P/ca/ca.cnf" -gencrl -out "$IL_DIR/watched-crl.pem" 2>/dev/null ||
     fail "cannot revoke client1"
 refused_client "$S" revoked-live plain client1 \
-    "$PEER VERIFY ERROR: depth=0, error=certificate revoked: CN=client1"
+    "$PFX (TLS Error: )?$(verify_error 'certificate revoked' CN=client1)"
 [ "$(grep -c "CRL: loaded 1 CRLs from file $IL_DIR/watched-crl.pem" "$S")" -ge 2 ] ||
     fail "revoked-live: the changed CRL file was not logged as re-read"
+# A CRL file that no longer parses fails closed: the never-revoked noeku certificate (this
+# server has no remote-cert-tls) is refused too.
+echo 'not a CRL' >"$IL_DIR/watched-crl.pem"
+refused_client "$S" damaged-crl plain noeku \
+    "$PFX (TLS Error: )?$(verify_error 'unable to get certificate CRL' CN=noeku)"
+assert_log "$S" "CRL: cannot read CRL from file $IL_DIR/watched-crl.pem" 1 \
+    "damaged-crl: the unreadable CRL was not logged"
 stop_all
 
 # -- Sluice as the client refusing an openvpn server
 refused_by_sluice_client client-x509-name 'VERIFY X509NAME ERROR: CN=server, must be wrongserver' \
     'verify-x509-name wrongserver name'
 refused_by_sluice_client client-no-server-eku \
-    '(VERIFY EKU ERROR|Certificate does not have extended key usage extension)' \
+    'VERIFY EKU ERROR: Certificate does not have extended key usage extension' \
     'remote-cert-tls server' noeku
 il_log "all refusal cases ok"

@@ -46,8 +46,9 @@ same_keys_per_id() {
     for ((i = 1; i <= KEY_SETS; i++)); do
         skeys=$(ovpn_master_keys "$2" | sed -n "${i}p")
         ckeys=$(ovpn_master_keys "$3" | sed -n "${i}p")
-        [ -n "$skeys" ] && [ "$skeys" = "$ckeys" ] ||
+        if [ -z "$skeys" ] || [ "$skeys" != "$ckeys" ]; then
             fail "$1: key_id $((i - 1)) keys differ: server '$skeys' client '$ckeys'"
+        fi
     done
 }
 
@@ -66,7 +67,7 @@ key_ids_logged() {
 
 # run_case NAME SERVER_IMPL CLIENT_IMPL INITIATOR(server|client): one child's whole job.
 run_case() {
-    local name=$1 simpl=$2 cimpl=$3 init=$4 what="$1 renegotiation"
+    local simpl=$2 cimpl=$3 init=$4 what="$1 renegotiation"
     local s=$IL_DIR/$1-server c=$IL_DIR/$1-client ilog n
     netns_setup
     pki_make "$IL_DIR/pki"

@@ -472,9 +472,12 @@ static void test_name_variants_accepted(void **state)
 /* ---- refusals ---- */
 
 /* The client checks the server's certificate and must refuse it for `want`. */
+/* want_text: what tlsmem_verify_describe must say (openvpn's wording). */
 static void expect_client_refuses(const struct blob *srv_cert, struct tlsmem_config cc,
-                                  enum tlsmem_verify_reason want)
+                                  enum tlsmem_verify_reason want, const char *want_text)
 {
+    char text[600];
+
     struct tlsmem_config sc = server_cfg(srv_cert);
     struct pair p;
     const struct tlsmem_verify *v;
@@ -489,7 +492,13 @@ static void expect_client_refuses(const struct blob *srv_cert, struct tlsmem_con
         fail_msg("reason %s (%s), wanted %s", tlsmem_verify_reason_str(v->reason), v->detail,
                  tlsmem_verify_reason_str(want));
     assert_int_equal(v->depth, 0);
-    assert_non_null(strstr(v->subject, "CN=server"));
+    assert_non_null(strstr(v->subject, "O=Sluice Test, CN=server"));
+    assert_int_equal(tlsmem_verify_describe(p.c, text, sizeof(text)), 0);
+    assert_string_equal(text, want_text);
+    assert_int_equal(tlsmem_verify_describe(p.c, text, 12), 0); /* truncated, terminated */
+    assert_int_equal(strlen(text), 11);
+    assert_int_equal(tlsmem_verify_describe(p.c, NULL, 10), TLSMEM_ERR_INVALID);
+    assert_int_equal(tlsmem_verify_describe(p.c, text, 0), TLSMEM_ERR_INVALID);
     assert_string_not_equal(tlsmem_error(p.c), "");
     assert_false(tlsmem_established(p.c));
     assert_int_equal(tlsmem_step(p.c), TLSMEM_ERR_FAILED);
@@ -501,19 +510,27 @@ static void expect_client_refuses(const struct blob *srv_cert, struct tlsmem_con
 static void test_refuse_unknown_ca(void **state)
 {
     (void)state;
-    expect_client_refuses(&pki.srv_other_ca, client_cfg(&pki.cli), TLSMEM_VERIFY_UNKNOWN_CA);
+    expect_client_refuses(&pki.srv_other_ca, client_cfg(&pki.cli), TLSMEM_VERIFY_UNKNOWN_CA,
+                          "VERIFY ERROR: depth=0, error=unable to get local issuer certificate: "
+                          "O=Sluice Test, CN=server, serial=6");
 }
 
 static void test_refuse_expired(void **state)
 {
     (void)state;
-    expect_client_refuses(&pki.srv_expired, client_cfg(&pki.cli), TLSMEM_VERIFY_EXPIRED);
+    expect_client_refuses(
+        &pki.srv_expired, client_cfg(&pki.cli), TLSMEM_VERIFY_EXPIRED,
+        "VERIFY ERROR: depth=0, error=certificate has expired: O=Sluice Test, CN=server, "
+        "serial=4");
 }
 
 static void test_refuse_not_yet_valid(void **state)
 {
     (void)state;
-    expect_client_refuses(&pki.srv_future, client_cfg(&pki.cli), TLSMEM_VERIFY_NOT_YET_VALID);
+    expect_client_refuses(
+        &pki.srv_future, client_cfg(&pki.cli), TLSMEM_VERIFY_NOT_YET_VALID,
+        "VERIFY ERROR: depth=0, error=certificate is not yet valid: O=Sluice Test, CN=server, "
+        "serial=5");
 }
 
 static void test_refuse_revoked(void **state)
@@ -523,7 +540,9 @@ static void test_refuse_revoked(void **state)
     (void)state;
     cc.crl = pki.crl.p;
     cc.crl_len = pki.crl.n;
-    expect_client_refuses(&pki.srv_revoked, cc, TLSMEM_VERIFY_REVOKED);
+    expect_client_refuses(
+        &pki.srv_revoked, cc, TLSMEM_VERIFY_REVOKED,
+        "VERIFY ERROR: depth=0, error=certificate revoked: O=Sluice Test, CN=server, serial=7");
 }
 
 static void test_refuse_name(void **state)
@@ -531,24 +550,33 @@ static void test_refuse_name(void **state)
     struct tlsmem_config cc = client_cfg(&pki.cli);
 
     (void)state;
-    expect_client_refuses(&pki.srv_other_name, cc, TLSMEM_VERIFY_NAME_MISMATCH);
+    expect_client_refuses(&pki.srv_other_name, cc, TLSMEM_VERIFY_NAME_MISMATCH,
+                          "VERIFY X509NAME ERROR: O=Sluice Test, CN=server2, must be server");
     cc.name_type = TLSMEM_NAME_SUBJECT;
     cc.verify_name = "CN=server";
-    expect_client_refuses(&pki.srv, cc, TLSMEM_VERIFY_NAME_MISMATCH);
+    expect_client_refuses(&pki.srv, cc, TLSMEM_VERIFY_NAME_MISMATCH,
+                          "VERIFY X509NAME ERROR: O=Sluice Test, CN=server, must be CN=server");
     cc.name_type = TLSMEM_NAME_PREFIX;
     cc.verify_name = "server-";
-    expect_client_refuses(&pki.srv, cc, TLSMEM_VERIFY_NAME_MISMATCH);
+    expect_client_refuses(&pki.srv, cc, TLSMEM_VERIFY_NAME_MISMATCH,
+                          "VERIFY X509NAME ERROR: O=Sluice Test, CN=server, must be server-");
 }
 
 static void test_refuse_key_usage(void **state)
 {
     (void)state;
     /* no EKU: OpenSSL's purpose check passes, remote-cert-tls server does not */
-    expect_client_refuses(&pki.srv_no_eku, client_cfg(&pki.cli), TLSMEM_VERIFY_KEY_USAGE);
+    expect_client_refuses(&pki.srv_no_eku, client_cfg(&pki.cli), TLSMEM_VERIFY_KEY_USAGE,
+                          "VERIFY EKU ERROR: Certificate does not have extended key usage "
+                          "extension: O=Sluice Test, CN=server");
     /* clientAuth only: OpenSSL's own purpose check refuses it */
-    expect_client_refuses(&pki.srv_client_eku, client_cfg(&pki.cli), TLSMEM_VERIFY_KEY_USAGE);
+    expect_client_refuses(&pki.srv_client_eku, client_cfg(&pki.cli), TLSMEM_VERIFY_KEY_USAGE,
+                          "VERIFY ERROR: depth=0, error=unsuitable certificate purpose: "
+                          "O=Sluice Test, CN=server, serial=9");
     /* no keyUsage extension at all */
-    expect_client_refuses(&pki.srv_no_ku, client_cfg(&pki.cli), TLSMEM_VERIFY_KEY_USAGE);
+    expect_client_refuses(&pki.srv_no_ku, client_cfg(&pki.cli), TLSMEM_VERIFY_KEY_USAGE,
+                          "VERIFY KU ERROR: Certificate does not have key usage extension: "
+                          "O=Sluice Test, CN=server");
 }
 
 /* The server checks the client: revoked, and no certificate at all. */
@@ -606,7 +634,9 @@ static void test_refuse_crl_missing(void **state)
     b = crl_pem(crl);
     cc.crl = b.p;
     cc.crl_len = b.n;
-    expect_client_refuses(&pki.srv, cc, TLSMEM_VERIFY_CRL);
+    expect_client_refuses(&pki.srv, cc, TLSMEM_VERIFY_CRL,
+                          "VERIFY ERROR: depth=0, error=unable to get certificate CRL: "
+                          "O=Sluice Test, CN=server, serial=2");
     free(b.p);
     X509_CRL_free(crl);
     X509_free(other);
@@ -642,6 +672,7 @@ static void test_crl_replace(void **state)
 {
     struct tlsmem_config cc = client_cfg(&pki.cli_revoked), sc = server_cfg(&pki.srv);
     struct pair p;
+    char text[300];
 
     (void)state;
     sc.crl = pki.crl_empty.p;
@@ -649,11 +680,15 @@ static void test_crl_replace(void **state)
     pair_open(&p, &cc, &sc);
     pump(&p);
     assert_int_equal(p.rs, 1);
+    assert_int_equal(tlsmem_verify_describe(p.s, text, sizeof(text)), TLSMEM_ERR_STATE);
+    assert_string_equal(text, "");
 
     set_crl(&p, &pki.crl, 0, 1);
     assert_int_equal(rerun(&p), TLSMEM_ERR_FAILED);
     assert_int_equal(tlsmem_verify_result(p.s)->reason, TLSMEM_VERIFY_REVOKED);
-    assert_non_null(strstr(tlsmem_verify_result(p.s)->subject, "CN=client2"));
+    assert_int_equal(tlsmem_verify_describe(p.s, text, sizeof(text)), 0);
+    assert_string_equal(text, "VERIFY ERROR: depth=0, error=certificate revoked: O=Sluice Test, "
+                              "CN=client2, serial=11");
 
     set_crl(&p, &pki.crl_empty, 0, 1);
     assert_int_equal(rerun(&p), 1);
