@@ -372,7 +372,7 @@ static const struct client_redact *redact_at(const char *t, size_t len, bool sho
         const struct client_redact *x = &client_redacts[r];
         size_t n = strlen(x->marker);
 
-        if (n <= len && memcmp(t, x->marker, n) == 0 && !(x->below_keys_only && show_keys))
+        if (n <= len && strncmp(t, x->marker, n) == 0 && !(x->below_keys_only && show_keys))
             return x;
     }
     return NULL;

@@ -294,7 +294,10 @@ void runtime_log_failure(const char *prefix, const struct session_event *ev, uns
         break;
     case SESSION_FAIL_TLS:
     case SESSION_FAIL_TLS_CLOSED:
-        log_peer_msg(LOG_L_ERROR, prefix, "TLS Error: %s", text);
+        if (strncmp(text, "VERIFY ", 7) == 0)
+            log_peer_msg(LOG_L_ERROR, prefix, "%s", text);
+        else
+            log_peer_msg(LOG_L_ERROR, prefix, "TLS Error: %s", text);
         log_peer_msg(LOG_L_ERROR, prefix, "TLS Error: TLS handshake failed");
         break;
     case SESSION_FAIL_LOCAL_CLOSE:

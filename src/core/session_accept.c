@@ -240,7 +240,7 @@ static int on_reset(struct session_listener *l, const struct wire_control *c,
 static int on_third(struct session_listener *l, const struct wire_control *c, const uint8_t *addr,
                     size_t addr_len, uint64_t now, struct session_accept *acc)
 {
-    if (c->opcode != WIRE_P_ACK_V1 && c->msg_id == 0)
+    if (c->opcode != WIRE_P_ACK_V1 && c->msg_id != 1)
         return SESSION_RX_MALFORMED;
     if (c->ack.n == 0 ||
         !ctlwrap_cookie_check(l->cookie, addr, addr_len, &c->sid, &c->ack.remote_sid, now))

@@ -655,7 +655,13 @@ static void fail_tls(struct session *s)
 {
     const struct tlsmem_verify *v = tlsmem_verify_result(s->tls);
 
-    if (v->reason != TLSMEM_VERIFY_OK)
+    char line[SESSION_FAIL_TEXT_MAX];
+
+    /* openvpn's own wording ("VERIFY ERROR: depth=0, error=...: CN=..., serial=N"): admins grep
+     * for it, and the app logs such a text without a prefix. */
+    if (v->reason != TLSMEM_VERIFY_OK && tlsmem_verify_describe(s->tls, line, sizeof(line)) >= 0)
+        session_fail(s, SESSION_FAIL_TLS, "%s", line);
+    else if (v->reason != TLSMEM_VERIFY_OK)
         session_fail(s, SESSION_FAIL_TLS, "certificate verification failed: %s, depth=%d, %s%s%s",
                      tlsmem_verify_reason_str(v->reason), v->depth, v->subject,
                      v->detail[0] ? ": " : "", v->detail);

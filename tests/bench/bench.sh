@@ -64,7 +64,7 @@ CIPHERS=(AES-256-GCM CHACHA20-POLY1305)
 CLK_TCK=$(getconf CLK_TCK)
 IPERF_PORT=5201
 
-# shellcheck source=../interop/lib.sh
+# shellcheck source-path=SCRIPTDIR source=../interop/lib.sh
 source "$BENCH_TOP/tests/interop/lib.sh"
 
 declare -A RES     # RES[column|metric|cipher] = value (column: ovpn tuned sluice)
