@@ -353,3 +353,13 @@ ovpn_master_keys() {
         /Master Decrypt \(cipher, / { d = $0; sub(/.*bits\): /, "", d); gsub(/ /, "", d)
                                       print c, e, d }' "$1"
 }
+
+# key_sets LOG N TIMEOUT: wait (bounded) until LOG holds at least N "Master" key sets.
+key_sets() {
+    local i
+    for ((i = 0; i <= $3 * 10; i++)); do
+        [ "$(ovpn_master_keys "$1" | wc -l)" -ge "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}

@@ -82,16 +82,6 @@ run_pair() {
     il_log "$what ok"
 }
 
-# key_sets LOG N TIMEOUT: wait until LOG holds at least N key sets.
-key_sets() {
-    local i
-    for ((i = 0; i <= $3 * 10; i++)); do
-        [ "$(ovpn_master_keys "$1" | wc -l)" -ge "$2" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 # run_reneg SERVER_IMPL CLIENT_IMPL NAME: the client renegotiates after 3 s.
 run_reneg() {
     local what="$3 renegotiation" s=$IL_DIR/$3-reneg-server c=$IL_DIR/$3-reneg-client

@@ -30,16 +30,6 @@ RENEG_WAIT=${RENEG_WAIT:-30}
 CASE_LIMIT=$((RENEG_WAIT + 40)) # a child that is still running then is stopped (SIGTERM)
 KEY_SETS=3                      # key_id 0, 1, 2
 
-# key_sets LOG N TIMEOUT: wait until LOG holds at least N "Master" key sets.
-key_sets() {
-    local i
-    for ((i = 0; i <= $3 * 10; i++)); do
-        [ "$(ovpn_master_keys "$1" | wc -l)" -ge "$2" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 # same_keys_per_id WHAT SERVER_LOG CLIENT_LOG: key sets 0..KEY_SETS-1 agree one by one.
 same_keys_per_id() {
     local i skeys ckeys
