@@ -16,7 +16,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "buf.h"
 #include "clock.h"
+#include "conf_file.h"
 #include "keys.h"
 #include "log.h"
 #include "push.h"
@@ -54,6 +56,11 @@ struct client {
     struct timerq_entry t_session, t_retry, t_exit;
     bool exiting;
     enum runtime_end end;
+
+    /* auth-user-pass, read once per run and kept for every reconnect and renegotiation
+     * (auth-nocache is not built); wiped with the struct. Each ends in its NUL. */
+    char user[KEYEX_USER_PASS_MAX];
+    char pass[KEYEX_USER_PASS_MAX];
 };
 
 static uint64_t now_of(const struct client *cl)
@@ -660,6 +667,92 @@ static void on_signal(struct loop *l, int signo, void *ctx)
 
 /* ---- set-up and teardown ---- */
 
+/*
+ * One line of an auth-user-pass file or block into out (NUL-terminated): up to the '\n', with
+ * trailing '\r' dropped as openvpn does. *present is false when the input had ended already.
+ * A line that does not fit or holds a NUL byte is refused rather than cut short.
+ */
+static int cred_line(struct buf_reader *r, char *out, size_t cap, bool *present)
+{
+    size_t n = 0;
+
+    *present = buf_remaining(r) > 0;
+    while (buf_remaining(r) > 0) {
+        uint8_t ch = buf_read_u8(r);
+
+        if (ch == '\n')
+            break;
+        if (ch == '\0' || n + 1 >= cap)
+            return -1;
+        out[n++] = (char)ch;
+    }
+    while (n > 0 && out[n - 1] == '\r')
+        n--;
+    out[n] = '\0';
+    return 0;
+}
+
+static int cred_parse(struct client *cl, const uint8_t *data, size_t len, const char *name)
+{
+    struct buf_reader r;
+    bool have_user, have_pass;
+
+    buf_reader_init(&r, data, len);
+    if (cred_line(&r, cl->user, sizeof(cl->user), &have_user) < 0 ||
+        cred_line(&r, cl->pass, sizeof(cl->pass), &have_pass) < 0) {
+        log_msg(LOG_L_FATAL,
+                "auth-user-pass '%s': a line is longer than %u characters or holds a NUL byte",
+                name, KEYEX_USER_PASS_MAX - 1u);
+        return -1;
+    }
+    if (!have_user || cl->user[0] == '\0') {
+        log_msg(LOG_L_FATAL, "auth-user-pass '%s': the username (first line) is empty", name);
+        return -1;
+    }
+    if (!have_pass) {
+        log_msg(LOG_L_FATAL,
+                "auth-user-pass '%s': no password on the second line (Sluice cannot ask for it)",
+                name);
+        return -1;
+    }
+    return 0;
+}
+
+/* auth-user-pass FILE or <auth-user-pass>: the credentials every key-method-2 message carries. */
+static int load_credentials(struct client *cl)
+{
+    const struct conf_blob *b = &cl->c->auth.user_pass_file;
+    char id[128], why[512];
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (!cl->c->auth.user_pass)
+        return 0;
+    if (!b->is_inline && !b->path) {
+        log_msg(LOG_L_FATAL,
+                "'auth-user-pass' without a file is not supported yet: Sluice cannot ask for the "
+                "username and password (no terminal prompt, no management interface); put them "
+                "in a file, username on the first line and password on the second, and use "
+                "'auth-user-pass FILE' or an inline <auth-user-pass> block");
+        return -1;
+    }
+    if (b->is_inline) {
+        rc = cred_parse(cl, b->data, b->len, "[inline]");
+    } else if (conf_file_read(NULL, b->path, &data, &len, id, sizeof(id), why, sizeof(why)) < 0) {
+        log_msg(LOG_L_FATAL, "auth-user-pass: %s", why);
+        return -1;
+    } else {
+        rc = cred_parse(cl, data, len, b->path);
+        secret_free(data, len);
+    }
+    if (rc < 0) {
+        secret_wipe(cl->user, sizeof(cl->user));
+        secret_wipe(cl->pass, sizeof(cl->pass));
+    }
+    return rc;
+}
+
 static int client_setup(struct client *cl, const struct conf *c, struct loop *loop)
 {
     char err[KEYS_ERR_MAX];
@@ -673,6 +766,12 @@ static int client_setup(struct client *cl, const struct conf *c, struct loop *lo
     if (keys_init(&cl->keys, c, err, sizeof(err)) < 0) {
         log_msg(LOG_L_FATAL, "%s", err);
         return -1;
+    }
+    if (load_credentials(cl) < 0)
+        return -1;
+    if (c->auth.user_pass) {
+        cl->keys.sp.username = cl->user;
+        cl->keys.sp.password = cl->pass;
     }
     cl->rx = malloc(sizeof(*cl->rx));
     if (!cl->rx) {
@@ -716,6 +815,7 @@ enum runtime_end client_run(const struct conf *c, struct loop *loop)
     }
     if (client_setup(cl, c, loop) < 0) {
         client_teardown(cl);
+        secret_wipe(cl, sizeof(*cl)); /* the credentials may be loaded already */
         free(cl);
         return RUNTIME_FATAL;
     }

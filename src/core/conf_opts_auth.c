@@ -292,7 +292,7 @@ const struct conf_opt conf_opts_auth[] = {
     FN("comp-lzo", 0, 1, opt_comp_lzo, show_comp_lzo),
     FN("comp-noadapt", 0, 0, opt_comp_noadapt, NULL),
     /* user names, passwords, tokens */
-    OPT_FN("auth-user-pass", 0, 1, P, CONF_F_INLINE, opt_auth_user_pass, show_auth_user_pass),
+    OPT_FN("auth-user-pass", 0, 1, R, CONF_F_INLINE, opt_auth_user_pass, show_auth_user_pass),
     OPT_FLAG("auth-nocache", auth.nocache, P),
     OPT_ENUM("auth-retry", auth.retry, retry_words, P),
     FN("auth-token", 1, 1, opt_auth_token, show_auth_token),
