@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "netlink.h"
+#include "errmsg.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -44,19 +45,6 @@ struct netlink_what {
     char text[160];
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static void what_printf(struct netlink_what *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -81,15 +69,15 @@ static int fail(struct netlink *nl, const struct netlink_what *w, int err)
 
 struct netlink *netlink_open(char *err, size_t errlen)
 {
-    set_err(err, errlen, "%s", "");
+    errmsg_set(err, errlen, "%s", "");
     struct netlink *nl = calloc(1, sizeof(*nl));
     if (!nl) {
-        set_err(err, errlen, "netlink: cannot open socket: %s", strerror(ENOMEM));
+        errmsg_set(err, errlen, "netlink: cannot open socket: %s", strerror(ENOMEM));
         return NULL;
     }
     nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
     if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-        set_err(err, errlen, "netlink: cannot open socket: %s", strerror(errno));
+        errmsg_set(err, errlen, "netlink: cannot open socket: %s", strerror(errno));
         netlink_close(nl);
         return NULL;
     }

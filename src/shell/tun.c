@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "tun.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,19 +27,6 @@ struct tun {
     struct tun_stats stats;
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /*
  * The name to ask TUNSETIFF for: "tun" alone becomes the template "tun%d", for which the kernel
  * picks the next free number. Checks that the device is a tun device and that the name fits.
@@ -48,21 +36,22 @@ static int request_name(const struct tun_params *p, char out[TUN_NAME_MAX], char
 {
     const char *dev = p->dev;
     if (!dev || !dev[0]) {
-        set_err(err, errlen, "%s", "no tun device name given (dev)");
+        errmsg_set(err, errlen, "%s", "no tun device name given (dev)");
         return -1;
     }
     if (p->dev_type && strcmp(p->dev_type, "tun") != 0) {
-        set_err(err, errlen, "dev-type '%s' is not supported: only tun devices are", p->dev_type);
+        errmsg_set(err, errlen, "dev-type '%s' is not supported: only tun devices are",
+                   p->dev_type);
         return -1;
     }
     if (!p->dev_type && strncmp(dev, "tun", 3) != 0) {
-        set_err(err, errlen, "dev '%s': use dev-type tun (only tun devices are supported)", dev);
+        errmsg_set(err, errlen, "dev '%s': use dev-type tun (only tun devices are supported)", dev);
         return -1;
     }
     const char *name = strcmp(dev, "tun") == 0 ? "tun%d" : dev;
     if (strlen(name) >= TUN_NAME_MAX) {
-        set_err(err, errlen, "tun device name '%s' is longer than %d characters", dev,
-                TUN_NAME_MAX - 1);
+        errmsg_set(err, errlen, "tun device name '%s' is longer than %d characters", dev,
+                   TUN_NAME_MAX - 1);
         return -1;
     }
     snprintf(out, TUN_NAME_MAX, "%s", name);
@@ -75,7 +64,7 @@ static int attach(struct tun *t, const struct tun_params *p, const char *name, c
     const char *node = p->dev_node ? p->dev_node : TUN_DEFAULT_NODE;
     t->fd = open(node, O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (t->fd < 0) {
-        set_err(err, errlen, "cannot open %s: %s", node, strerror(errno));
+        errmsg_set(err, errlen, "cannot open %s: %s", node, strerror(errno));
         return -1;
     }
     struct ifreq ifr;
@@ -83,14 +72,14 @@ static int attach(struct tun *t, const struct tun_params *p, const char *name, c
     ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
     snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
     if (ioctl(t->fd, TUNSETIFF, &ifr) != 0) {
-        set_err(err, errlen, "cannot open tun device '%s': %s", p->dev, strerror(errno));
+        errmsg_set(err, errlen, "cannot open tun device '%s': %s", p->dev, strerror(errno));
         return -1;
     }
     snprintf(t->name, sizeof(t->name), "%s", ifr.ifr_name);
     t->ifindex = if_nametoindex(t->name);
     if (t->ifindex == 0) {
-        set_err(err, errlen, "tun device '%s' has no interface index: %s", t->name,
-                strerror(errno));
+        errmsg_set(err, errlen, "tun device '%s' has no interface index: %s", t->name,
+                   strerror(errno));
         return -1;
     }
     return 0;
@@ -98,13 +87,13 @@ static int attach(struct tun *t, const struct tun_params *p, const char *name, c
 
 struct tun *tun_open(const struct tun_params *p, char *err, size_t errlen)
 {
-    set_err(err, errlen, "%s", "");
+    errmsg_set(err, errlen, "%s", "");
     char name[TUN_NAME_MAX];
     if (request_name(p, name, err, errlen) != 0)
         return NULL;
     struct tun *t = calloc(1, sizeof(*t));
     if (!t) {
-        set_err(err, errlen, "cannot open tun device '%s': %s", p->dev, strerror(ENOMEM));
+        errmsg_set(err, errlen, "cannot open tun device '%s': %s", p->dev, strerror(ENOMEM));
         return NULL;
     }
     t->fd = -1;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "udp.h"
+#include "errmsg.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -40,19 +41,6 @@ struct udp {
     struct sockaddr_storage names[PKTBUF_BATCH_MAX];
     union udp_control control[PKTBUF_BATCH_MAX];
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- addresses ---- */
 
@@ -128,10 +116,10 @@ static int bind_address(const struct udp_params *p, struct sockaddr_storage *ss,
     if (rc != 0 || !res || res->ai_addrlen > sizeof(*ss)) {
         /* EAI_NONAME: not numeric; EAI_ADDRFAMILY: numeric, but of the other family. */
         bool wrong = rc == EAI_NONAME || rc == EAI_ADDRFAMILY || rc == EAI_FAMILY;
-        set_err(err, errlen, "bad local address '%s': %s", p->local,
-                wrong     ? "not a numeric IPv4/IPv6 address of the socket's family"
-                : rc != 0 ? gai_strerror(rc)
-                          : "no address");
+        errmsg_set(err, errlen, "bad local address '%s': %s", p->local,
+                   wrong     ? "not a numeric IPv4/IPv6 address of the socket's family"
+                   : rc != 0 ? gai_strerror(rc)
+                             : "no address");
         if (res)
             freeaddrinfo(res);
         return -1;
@@ -197,7 +185,7 @@ static int set_family_opts(struct udp *u, char *err, size_t errlen)
         goto fail;
     return 0;
 fail:
-    set_err(err, errlen, "cannot set UDP socket options: %s", strerror(errno));
+    errmsg_set(err, errlen, "cannot set UDP socket options: %s", strerror(errno));
     return -1;
 }
 
@@ -207,7 +195,7 @@ static int open_socket(struct udp *u, int family, char *err, size_t errlen)
     u->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
     if (u->fd < 0) {
         int saved = errno;
-        set_err(err, errlen, "cannot create UDP socket: %s", strerror(saved));
+        errmsg_set(err, errlen, "cannot create UDP socket: %s", strerror(saved));
         return -saved;
     }
     u->family = family;
@@ -229,7 +217,7 @@ static int bind_socket(struct udp *u, struct sockaddr_storage *ss, socklen_t len
     char text[80] = "?";
     if (peertab_addr_from_sockaddr(&a, (struct sockaddr *)ss, len) == 0)
         (void)peertab_addr_format(&a, text, sizeof(text));
-    set_err(err, errlen, "cannot bind UDP socket to %s: %s", text, strerror(saved));
+    errmsg_set(err, errlen, "cannot bind UDP socket to %s: %s", text, strerror(saved));
     return -1;
 }
 
@@ -259,10 +247,10 @@ static int open_and_bind(struct udp *u, const struct udp_params *p, char *err, s
 
 struct udp *udp_open(const struct udp_params *p, char *err, size_t errlen)
 {
-    set_err(err, errlen, "%s", "");
+    errmsg_set(err, errlen, "%s", "");
     struct udp *u = calloc(1, sizeof(*u));
     if (!u) {
-        set_err(err, errlen, "cannot create UDP socket: %s", strerror(ENOMEM));
+        errmsg_set(err, errlen, "cannot create UDP socket: %s", strerror(ENOMEM));
         return NULL;
     }
     u->fd = -1;
