@@ -154,6 +154,8 @@ int dp_new(const struct dp_params *p, struct peertab *peers, const struct vaddr 
 void dp_free(struct datapath *dp); /* NULL is fine */
 
 const struct dp_stats *dp_stats(const struct datapath *dp);
+/* Sum of dp_stats.drops[]: every packet dropped, whatever the reason (0 for NULL). */
+uint64_t dp_drops_total(const struct datapath *dp);
 const struct dp_params *dp_params(const struct datapath *dp);
 
 /* ---- per peer ---- */

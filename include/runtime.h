@@ -52,6 +52,7 @@ enum runtime_timer {
     RUNTIME_T_RETRY,       /* client: the restart pause is over */
     RUNTIME_T_EXIT,        /* the exit notification had its time */
     RUNTIME_T_INSTANCE,    /* server: a client instance's delayed removal */
+    RUNTIME_T_KEEPALIVE,   /* a peer's keepalive ping or ping-restart / ping-exit is due */
 };
 
 /* Receive buffers: control packets are at most SESSION_PACKET_MAX; data packets are larger

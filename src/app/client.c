@@ -19,15 +19,18 @@
 #include "buf.h"
 #include "clock.h"
 #include "conf_file.h"
+#include "datapath.h"
 #include "keys.h"
 #include "log.h"
 #include "push.h"
 #include "secret.h"
 #include "timerq.h"
+#include "tunnel.h"
 
 #define CLIENT_BACKOFF_AFTER 5u    /* attempts per remote before the pause starts doubling */
 #define CLIENT_EXIT_WAIT_MS  2000u /* explicit-exit-notify: time to deliver the EXIT */
 #define CLIENT_NAME_MAX      256u
+#define CLIENT_EXIT_COPIES   5u /* OCC EXIT datagrams sent at most (no acknowledgement) */
 
 struct client {
     const struct conf *c;
@@ -50,10 +53,18 @@ struct client {
     uint32_t peer_id;
     bool has_peer_id;
     uint32_t ping, ping_restart;
+    bool ping_exit;        /* the restart timeout exits (ping-exit) */
     uint64_t key_at;       /* when the current data key was installed (soft reset log) */
-    uint64_t data_dropped; /* data packets received while there is no data channel */
+    uint64_t data_dropped; /* data packets received while there is no tun device */
 
-    struct timerq_entry t_session, t_retry, t_exit;
+    /* Data channel: the datapath lives for the run, the peer for one connection attempt. The
+     * tun device lives for one connection, or for the run with persist-tun. */
+    struct datapath *dp;
+    struct dp_peer peer;
+    struct tunnel *tun;
+    bool tun_configured; /* addresses and routes of a push are installed */
+
+    struct timerq_entry t_session, t_retry, t_exit, t_keepalive;
     bool exiting;
     enum runtime_end end;
 
@@ -101,16 +112,31 @@ static void session_timer_update(struct client *cl)
 
 /* ---- connection attempt: socket and session ---- */
 
-static void close_connection(struct client *cl)
+static void close_tun(struct client *cl)
+{
+    if (!cl->tun)
+        return;
+    loop_del_fd(cl->loop, tunnel_fd(cl->tun));
+    tunnel_close(cl->tun);
+    cl->tun = NULL;
+    cl->tun_configured = false;
+}
+
+/* keep_tun: persist-tun on a restart keeps the device, its addresses and routes. */
+static void close_connection(struct client *cl, bool keep_tun)
 {
     timerq_cancel(loop_timerq(cl->loop), &cl->t_session);
+    timerq_cancel(loop_timerq(cl->loop), &cl->t_keepalive);
     session_free(cl->s);
     cl->s = NULL;
+    dp_peer_cleanup(&cl->peer);
     if (cl->udp) {
         loop_del_fd(cl->loop, udp_fd(cl->udp));
         udp_close(cl->udp);
         cl->udp = NULL;
     }
+    if (!keep_tun)
+        close_tun(cl);
 }
 
 static int resolve(const struct conf_conn *e, struct peertab_addr *out)
@@ -175,6 +201,29 @@ static int open_socket(struct client *cl, const struct conf_conn *e)
     return 0;
 }
 
+/* The peer's data-channel state with what the configuration says until the push. */
+static int start_data_channel(struct client *cl)
+{
+    const struct conf *c = cl->c;
+    struct comp comp;
+    char why[256];
+
+    if (dp_peer_init(&cl->peer, cl->dp, now_of(cl)) != DP_OK) {
+        log_msg(LOG_L_ERROR, "out of memory for the data channel");
+        return -1;
+    }
+    dp_peer_set_remote(&cl->peer, &cl->dst);
+    if (tunnel_comp(c, NULL, &comp, why, sizeof(why)) < 0) {
+        log_msg(LOG_L_ERROR, "%s", why);
+        return -1;
+    }
+    dp_peer_set_comp(&cl->peer, &comp);
+    cl->ping = (uint32_t)c->net.ping;
+    cl->ping_restart = (uint32_t)c->net.ping_rec;
+    cl->ping_exit = c->net.ping_action == CONF_PING_EXIT;
+    return 0;
+}
+
 static int start_session(struct client *cl)
 {
     int rc;
@@ -190,9 +239,8 @@ static int start_session(struct client *cl)
     }
     cl->initial = false;
     cl->has_peer_id = false;
-    cl->ping = cl->ping_restart = 0;
     cl->peer_cn[0] = '\0';
-    return 0;
+    return start_data_channel(cl);
 }
 
 static void restart(struct client *cl, const char *signame, const char *how, const char *why);
@@ -254,7 +302,7 @@ static void restart(struct client *cl, const char *signame, const char *how, con
     bool was_up = cl->up;
 
     log_msg(LOG_L_INFO, "%s[%s,%s] received, process restarting", signame, how, why);
-    close_connection(cl);
+    close_connection(cl, cl->c->dev.persist_tun);
     cl->up = false;
     if (!was_up && !next_remote(cl)) {
         stop(cl, RUNTIME_EXIT);
@@ -268,7 +316,7 @@ static void restart(struct client *cl, const char *signame, const char *how, con
 static void exit_now(struct client *cl, const char *how, const char *why)
 {
     log_msg(LOG_L_INFO, "SIGTERM[%s,%s] received, process exiting", how, why);
-    close_connection(cl);
+    close_connection(cl, false);
     stop(cl, RUNTIME_EXIT);
 }
 
@@ -305,21 +353,122 @@ static void log_import(const struct push_settings *p)
                 p->unknown[i], KEYS_VERSION_STR);
 }
 
-static void on_push(struct client *cl, const struct push_settings *p)
-{
-    char a[64], b[64];
+static void on_tun(struct loop *l, int fd, uint32_t events, void *ctx);
 
-    log_import(p);
+/* The gateway of a pushed IPv4 route; false (logged) for one Sluice cannot install. */
+static bool route_gateway(const struct push_settings *p, const struct push_route *r, bool subnet,
+                          uint32_t *gw)
+{
+    switch (r->gw) {
+    case PUSH_GW_ADDR:
+        *gw = r->gateway;
+        return true;
+    case PUSH_GW_DEFAULT:
+    case PUSH_GW_VPN:
+        if (p->have & PUSH_HAVE_ROUTE_GATEWAY)
+            *gw = p->route_gateway;
+        else
+            *gw = subnet ? 0 : p->ifconfig_remote;
+        return true;
+    default:
+        log_msg(LOG_L_WARN, "WARNING: pushed route via net_gateway / remote_host is not "
+                            "supported by Sluice: ignored");
+        return false;
+    }
+}
+
+static int install_routes(struct client *cl, const struct push_settings *p, bool subnet)
+{
+    uint32_t gw;
+    int metric = (p->have & PUSH_HAVE_ROUTE_METRIC) ? (int)p->route_metric : -1;
+
+    for (size_t i = 0; i < p->n_routes; i++) {
+        const struct push_route *r = &p->routes[i];
+        if (route_gateway(p, r, subnet, &gw) &&
+            tunnel_route4(cl->tun, r->network, r->netmask, gw,
+                          r->has_metric ? (int)r->metric : metric) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < p->n_routes6; i++) {
+        const struct push_route6 *r = &p->routes6[i];
+        if (tunnel_route6(cl->tun, r->network, r->bits, r->has_metric ? (int)r->metric : -1) < 0)
+            return -1;
+    }
+    if (p->redirect_gateway || p->redirect_private)
+        log_msg(LOG_L_WARN, "WARNING: pushed redirect-gateway is not supported by Sluice yet: "
+                            "the default route is left alone");
+    return 0;
+}
+
+/* ifconfig, ifconfig-ipv6 and the routes of the push, on a device opened for it. */
+static int configure_tun(struct client *cl, const struct push_settings *p)
+{
+    unsigned mtu = (p->have & PUSH_HAVE_TUN_MTU) ? p->tun_mtu : (unsigned)cl->c->ce.tun_mtu;
+    bool subnet =
+        p->topology == PUSH_TOPOLOGY_SUBNET ||
+        (p->topology == PUSH_TOPOLOGY_UNSET && cl->c->dev.topology == CONF_TOPOLOGY_SUBNET);
+
+    if (cl->tun_configured)
+        return 0; /* persist-tun: kept from the previous connection */
+    if (!cl->tun) {
+        cl->tun = tunnel_open(cl->c, mtu);
+        if (!cl->tun)
+            return -1;
+        if (loop_add_fd(cl->loop, tunnel_fd(cl->tun), LOOP_IN, 0, on_tun, cl) != 0) {
+            log_msg(LOG_L_ERROR, "cannot watch the tun device");
+            return -1;
+        }
+    }
+    if ((p->have & PUSH_HAVE_IFCONFIG) &&
+        tunnel_addr4(cl->tun, p->ifconfig_local, p->ifconfig_remote, subnet) < 0)
+        return -1;
+    if ((p->have & PUSH_HAVE_IFCONFIG_IPV6) &&
+        tunnel_addr6(cl->tun, p->ifconfig6_local, p->ifconfig6_bits) < 0)
+        return -1;
+    if (install_routes(cl, p, subnet) < 0)
+        return -1;
+    cl->tun_configured = true;
+    return 0;
+}
+
+/* Peer-id, compression and timers of the push for the data channel; false: restart. */
+static bool apply_data_settings(struct client *cl, const struct push_settings *p)
+{
+    struct comp comp;
+    char why[256];
+
     cl->has_peer_id = (p->have & PUSH_HAVE_PEER_ID) != 0;
     cl->peer_id = p->peer_id;
-    cl->ping = p->ping;
-    cl->ping_restart = p->ping_restart ? p->ping_restart : p->ping_exit;
-    if (p->have & PUSH_HAVE_IFCONFIG)
-        log_msg(LOG_L_WARN,
-                "WARNING: pushed 'ifconfig %s %s' is not applied: Sluice does not open a TUN "
-                "device yet (the data channel is not built)",
-                runtime_ipv4(p->ifconfig_local, a, sizeof(a)),
-                runtime_ipv4(p->ifconfig_remote, b, sizeof(b)));
+    dp_peer_set_peer_id(&cl->peer, cl->has_peer_id, cl->peer_id);
+    if (p->have & PUSH_HAVE_COMPRESS) {
+        if (tunnel_comp(cl->c, p->compress, &comp, why, sizeof(why)) < 0) {
+            log_msg(LOG_L_ERROR, "OPTIONS ERROR: %s", why);
+            return false;
+        }
+        dp_peer_set_comp(&cl->peer, &comp);
+    }
+    if (p->have & PUSH_HAVE_PING)
+        cl->ping = p->ping;
+    if (p->have & (PUSH_HAVE_PING_RESTART | PUSH_HAVE_PING_EXIT)) {
+        cl->ping_exit = (p->have & PUSH_HAVE_PING_EXIT) != 0;
+        cl->ping_restart = cl->ping_exit ? p->ping_exit : p->ping_restart;
+    }
+    dp_peer_set_keepalive(&cl->peer, cl->ping, cl->ping_restart);
+    return true;
+}
+
+static void on_push(struct client *cl, const struct push_settings *p)
+{
+    log_import(p);
+    if (!apply_data_settings(cl, p)) {
+        restart(cl, "SIGUSR1", "soft", "push-failure");
+        return;
+    }
+    if (configure_tun(cl, p) < 0) {
+        log_msg(LOG_L_ERROR, "ERROR: cannot set up the tun device for the pushed settings");
+        close_tun(cl);
+        restart(cl, "SIGUSR1", "soft", "init_instance");
+    }
 }
 
 /* The lines openvpn prints once the tunnel is up. */
@@ -502,8 +651,50 @@ static void on_peer_info(struct client *cl, const struct session_event *ev)
 
 static void on_keys(struct client *cl, struct session_event *ev)
 {
+    const struct session_keys *k = &ev->u.keys;
+    int rc;
+
     cl->key_at = now_of(cl);
-    runtime_log_keys(NULL, &ev->u.keys, false);
+    runtime_log_keys(NULL, k, false);
+    rc = dp_key_install(&cl->peer, ev->key_id, k->cipher, k->auth[0] ? k->auth : NULL, &k->keys,
+                        now_of(cl));
+    if (rc != DP_OK)
+        log_msg(LOG_L_ERROR, "Data Channel: cannot install key_id %u (cipher '%s'): error %d",
+                (unsigned)ev->key_id, k->cipher, rc);
+}
+
+/* ---- keepalive (ping, ping-restart, ping-exit) ---- */
+
+static void keepalive_schedule(struct client *cl)
+{
+    uint64_t ping = dp_ping_deadline(&cl->peer), rec = dp_restart_deadline(&cl->peer);
+    uint64_t at = ping < rec ? ping : rec;
+
+    if (at == UINT64_MAX)
+        timerq_cancel(loop_timerq(cl->loop), &cl->t_keepalive);
+    else
+        schedule(cl, &cl->t_keepalive, at);
+}
+
+static void keepalive_timer(struct client *cl)
+{
+    uint64_t now = now_of(cl);
+
+    if (dp_restart_due(&cl->peer, now)) {
+        if (cl->ping_exit) {
+            log_msg(LOG_L_INFO, "[%s] Inactivity timeout (--ping-exit), exiting",
+                    cl->peer_cn[0] ? cl->peer_cn : "UNDEF");
+            exit_now(cl, "soft", "ping-exit");
+        } else {
+            log_msg(LOG_L_INFO, "[%s] Inactivity timeout (--ping-restart), restarting",
+                    cl->peer_cn[0] ? cl->peer_cn : "UNDEF");
+            restart(cl, "SIGUSR1", "soft", "ping-restart");
+        }
+        return;
+    }
+    if (dp_ping_due(&cl->peer, now) && cl->tun)
+        (void)tunnel_send_inband(cl->tun, cl->dp, &cl->peer, cl->udp, now, false);
+    keepalive_schedule(cl);
 }
 
 static void on_reneg(struct client *cl, const struct session_event *ev)
@@ -530,10 +721,19 @@ static bool on_event(struct client *cl, struct session_event *ev)
     case SESSION_EV_KEYS:
         on_keys(cl, ev);
         break;
+    case SESSION_EV_SEND_KEY:
+        if (dp_set_send_key(&cl->peer, ev->key_id) != DP_OK)
+            log_msg(LOG_L_ERROR, "Data Channel: no key_id %u to send with", (unsigned)ev->key_id);
+        break;
+    case SESSION_EV_KEY_RETIRED:
+        (void)dp_key_retire(&cl->peer, ev->key_id);
+        log_msg(RUNTIME_V_DEBUG, "Data Channel: key_id %u retired", (unsigned)ev->key_id);
+        break;
     case SESSION_EV_ESTABLISHED:
         cl->up = true;
         cl->attempts = cl->passes = 0;
         log_up(cl);
+        keepalive_schedule(cl);
         break;
     case SESSION_EV_RENEGOTIATING:
         on_reneg(cl, ev);
@@ -570,23 +770,16 @@ static void pump(struct client *cl)
 
 /* ---- loop callbacks ---- */
 
-static void receive_one(struct client *cl, const struct pktbuf *b, const struct udp_meta *m)
+/* A control packet (the datapath already told data from control when the tun is open). */
+static void receive_control(struct client *cl, const struct pktbuf *b, const struct udp_meta *m)
 {
-    uint8_t opcode, key_id = 0;
     char sid[24];
 
     if (!peertab_addr_equal(&m->peer, &cl->dst.peer))
         return; /* not our server (openvpn drops these unless --float) */
-    if (wire_first_byte(pktbuf_data(b), pktbuf_len(b), &opcode, &key_id) != WIRE_OK)
-        return;
-    if (wire_op_is_data(opcode)) {
-        /* No data channel yet: counted and dropped, whatever key (key_id) it uses. */
-        (void)key_id;
-        cl->data_dropped++;
-        return;
-    }
     if (session_receive(cl->s, pktbuf_data(b), pktbuf_len(b), now_of(cl)) != SESSION_RX_OK)
         return;
+    dp_peer_touch_rx(&cl->peer, now_of(cl));
     /* Replies come from the address we sent to; keep the local address they arrived on. */
     cl->dst.local = m->local;
     if (!cl->initial && session_peer_sid(cl->s)) {
@@ -596,18 +789,104 @@ static void receive_one(struct client *cl, const struct pktbuf *b, const struct 
     }
 }
 
+/* Before the tun device exists nothing can be delivered: data packets are counted, dropped. */
+static void receive_without_tun(struct client *cl)
+{
+    uint8_t opcode, key_id;
+
+    for (size_t i = 0; i < cl->rx->n && cl->s; i++) {
+        const struct pktbuf *b = cl->rx->bufs[i];
+        if (wire_first_byte(pktbuf_data(b), pktbuf_len(b), &opcode, &key_id) != WIRE_OK)
+            continue;
+        if (wire_op_is_data(opcode)) {
+            cl->data_dropped++;
+            continue;
+        }
+        receive_control(cl, b, &cl->rx->meta[i]);
+        pump(cl);
+    }
+}
+
+/* What the datapath reports besides packets; false when the connection ended. */
+static bool on_dp_event(struct client *cl, const struct dp_event *ev)
+{
+    char addr[80];
+
+    switch (ev->type) {
+    case DP_EV_FLOAT:
+        runtime_addr_full(&ev->from.peer, addr, sizeof(addr));
+        log_msg(LOG_L_INFO, "Peer floated from %s to %s", cl->remote, addr);
+        cl->dst = ev->from;
+        snprintf(cl->remote, sizeof(cl->remote), "%s", addr);
+        dp_peer_set_remote(&cl->peer, &cl->dst);
+        return true;
+    case DP_EV_EXIT:
+        log_msg(LOG_L_INFO, "OCC EXIT message received by peer");
+        restart(cl, "SIGUSR1", "soft", "remote-exit");
+        return false;
+    case DP_EV_RENEGOTIATE:
+        if (cl->s && session_renegotiate(cl->s, now_of(cl)) == SESSION_OK)
+            pump(cl);
+        return cl->s != NULL;
+    default:
+        return true; /* OCC requests: a TLS-mode peer needs no answer */
+    }
+}
+
+static void receive_with_tun(struct client *cl)
+{
+    const struct dp_rx_out *o = tunnel_from_net(cl->tun, cl->dp, &cl->peer, cl->rx, now_of(cl));
+    size_t control[PKTBUF_BATCH_MAX], n_control = o->n_control;
+    struct dp_event ev[DP_EVENTS_MAX];
+    size_t n_ev = o->n_ev;
+
+    /* A restart below may close the tunnel that owns o: keep what is still needed. */
+    memcpy(control, o->control, n_control * sizeof(control[0]));
+    memcpy(ev, o->ev, n_ev * sizeof(ev[0]));
+    for (size_t i = 0; i < n_ev; i++)
+        if (!on_dp_event(cl, &ev[i]))
+            return;
+    for (size_t i = 0; i < n_control && cl->s; i++) {
+        receive_control(cl, cl->rx->bufs[control[i]], &cl->rx->meta[control[i]]);
+        pump(cl);
+    }
+}
+
 static void on_udp(struct loop *l, int fd, uint32_t events, void *ctx)
 {
     struct client *cl = ctx;
+
+    (void)l;
+    (void)fd;
+    (void)events;
+    if (runtime_rx_batch(cl->rx, cl->udp) <= 0)
+        return;
+    if (cl->tun)
+        receive_with_tun(cl);
+    else
+        receive_without_tun(cl);
+}
+
+static void on_tun(struct loop *l, int fd, uint32_t events, void *ctx)
+{
+    struct client *cl = ctx;
+    const struct dp_tx_out *o;
     int n;
 
     (void)l;
     (void)fd;
     (void)events;
-    n = runtime_rx_batch(cl->rx, cl->udp);
-    for (int i = 0; i < n && cl->s; i++) {
-        receive_one(cl, cl->rx->bufs[i], &cl->rx->meta[i]);
-        pump(cl);
+    if (!cl->udp) {
+        tunnel_discard(cl->tun); /* persist-tun between connections: nowhere to send */
+        return;
+    }
+    o = tunnel_from_tun(cl->tun, cl->dp, &cl->peer, cl->udp, now_of(cl), &n);
+    for (size_t i = 0; i < o->n_ev; i++)
+        if (o->ev[i].type == DP_EV_RENEGOTIATE && !on_dp_event(cl, &o->ev[i]))
+            return;
+    if (n < 0) {
+        log_msg(LOG_L_FATAL, "tun device read failed: %s", strerror(-n));
+        exit_now(cl, "hard", "tun-error");
     }
 }
 
@@ -619,6 +898,9 @@ static void on_timer(struct loop *l, struct timerq_entry *e, void *owner, void *
     (void)ctx;
     if (e == &cl->t_retry) {
         connect_now(cl);
+    } else if (e == &cl->t_keepalive) {
+        if (cl->s)
+            keepalive_timer(cl);
     } else if (e == &cl->t_exit) {
         exit_now(cl, "soft", "exit-with-notification");
     } else if (cl->s) {
@@ -627,12 +909,32 @@ static void on_timer(struct loop *l, struct timerq_entry *e, void *owner, void *
     }
 }
 
-/* SIGTERM with explicit-exit-notify: EXIT over the control channel when the server took cc-exit. */
+/* explicit-exit-notify to a server without cc-exit: OCC EXIT over the data channel. There is
+ * no acknowledgement, so a few copies go out at once instead of one per second. */
+static void exit_over_data_channel(struct client *cl, int times)
+{
+    unsigned n = times > (int)CLIENT_EXIT_COPIES ? CLIENT_EXIT_COPIES : (unsigned)times;
+
+    log_msg(LOG_L_INFO, "SIGTERM received, sending exit notification to peer");
+    for (unsigned i = 0; i < n; i++)
+        if (tunnel_send_inband(cl->tun, cl->dp, &cl->peer, cl->udp, now_of(cl), true) !=
+            DP_DROP_NONE)
+            break;
+}
+
+/* SIGTERM with explicit-exit-notify: EXIT over the control channel when the server took
+ * cc-exit, else over the data channel; false when nothing was sent. */
 static bool exit_with_notification(struct client *cl)
 {
-    if (!cl->s || !cl->up || conn_of(cl)->explicit_exit_notify <= 0 ||
-        !session_negotiated(cl->s)->cc_exit)
+    int times = conn_of(cl)->explicit_exit_notify;
+
+    if (!cl->s || !cl->up || times <= 0)
         return false;
+    if (!session_negotiated(cl->s)->cc_exit) {
+        if (cl->tun)
+            exit_over_data_channel(cl, times);
+        return false;
+    }
     if (session_close(cl->s, PUSH_EXIT_TEXT, now_of(cl)) != SESSION_OK)
         return false;
     log_msg(LOG_L_INFO, "SIGTERM received, sending exit notification to peer");
@@ -654,13 +956,13 @@ static void on_signal(struct loop *l, int signo, void *ctx)
         return;
     if (signo == SIGHUP) {
         log_msg(LOG_L_INFO, "SIGHUP[hard,] received, process restarting");
-        close_connection(cl);
+        close_connection(cl, false);
         stop(cl, RUNTIME_RELOAD);
     } else if (signo == SIGUSR1) {
         restart(cl, name, "hard", "");
     } else if (!exit_with_notification(cl)) {
         log_msg(LOG_L_INFO, "%s[hard,] received, process exiting", name);
-        close_connection(cl);
+        close_connection(cl, false);
         stop(cl, RUNTIME_EXIT);
     }
 }
@@ -753,6 +1055,20 @@ static int load_credentials(struct client *cl)
     return rc;
 }
 
+static int new_datapath(struct client *cl)
+{
+    struct dp_params p;
+    /* The transport family is known per remote only; the MSS follows IPv4 unless all are v6. */
+    bool v6 = cl->c->ce.proto == CONF_PROTO_UDP6;
+
+    tunnel_dp_params(cl->c, DP_CLIENT, v6, &p);
+    if (dp_new(&p, NULL, NULL, &cl->dp) != DP_OK) {
+        log_msg(LOG_L_FATAL, "cannot set up the data channel");
+        return -1;
+    }
+    return 0;
+}
+
 static int client_setup(struct client *cl, const struct conf *c, struct loop *loop)
 {
     char err[KEYS_ERR_MAX];
@@ -763,6 +1079,7 @@ static int client_setup(struct client *cl, const struct conf *c, struct loop *lo
     timerq_entry_init(&cl->t_session, cl, RUNTIME_T_SESSION);
     timerq_entry_init(&cl->t_retry, cl, RUNTIME_T_RETRY);
     timerq_entry_init(&cl->t_exit, cl, RUNTIME_T_EXIT);
+    timerq_entry_init(&cl->t_keepalive, cl, RUNTIME_T_KEEPALIVE);
     if (keys_init(&cl->keys, c, err, sizeof(err)) < 0) {
         log_msg(LOG_L_FATAL, "%s", err);
         return -1;
@@ -782,16 +1099,17 @@ static int client_setup(struct client *cl, const struct conf *c, struct loop *lo
     loop_on_signal(loop, on_signal, cl);
     if (loop_on_timer(loop, RUNTIME_T_SESSION, on_timer, cl) != 0 ||
         loop_on_timer(loop, RUNTIME_T_RETRY, on_timer, cl) != 0 ||
-        loop_on_timer(loop, RUNTIME_T_EXIT, on_timer, cl) != 0)
+        loop_on_timer(loop, RUNTIME_T_EXIT, on_timer, cl) != 0 ||
+        loop_on_timer(loop, RUNTIME_T_KEEPALIVE, on_timer, cl) != 0)
         return -1;
-    return 0;
+    return new_datapath(cl);
 }
 
 static void client_teardown(struct client *cl)
 {
     struct timerq *q = loop_timerq(cl->loop);
 
-    close_connection(cl);
+    close_connection(cl, false);
     timerq_cancel(q, &cl->t_retry);
     timerq_cancel(q, &cl->t_exit);
     loop_on_signal(cl->loop, NULL, NULL);
@@ -799,7 +1117,9 @@ static void client_teardown(struct client *cl)
     int rc = loop_on_timer(cl->loop, RUNTIME_T_SESSION, NULL, NULL);
     rc |= loop_on_timer(cl->loop, RUNTIME_T_RETRY, NULL, NULL);
     rc |= loop_on_timer(cl->loop, RUNTIME_T_EXIT, NULL, NULL);
+    rc |= loop_on_timer(cl->loop, RUNTIME_T_KEEPALIVE, NULL, NULL);
     (void)rc;
+    dp_free(cl->dp);
     free(cl->rx);
     keys_cleanup(&cl->keys);
 }

@@ -126,6 +126,17 @@ void dp_free(struct datapath *dp)
     free(dp);
 }
 
+uint64_t dp_drops_total(const struct datapath *dp)
+{
+    uint64_t n = 0;
+
+    if (!dp)
+        return 0;
+    for (size_t i = 0; i < DP_DROP_REASONS; i++)
+        n += dp->stats.drops[i];
+    return n;
+}
+
 const struct dp_stats *dp_stats(const struct datapath *dp)
 {
     return &dp->stats;

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "clock.h"
+#include "datapath.h"
 #include "ippool.h"
 #include "keys.h"
 #include "log.h"
@@ -26,6 +27,8 @@
 #include "ratelimit.h"
 #include "secret.h"
 #include "timerq.h"
+#include "tunnel.h"
+#include "vaddr.h"
 
 #define SERVER_NAME_MAX       256u
 #define SERVER_PREFIX_MAX     (SERVER_NAME_MAX + 96u)
@@ -35,6 +38,7 @@
 #define SERVER_DROP_LOG_RATE  10u   /* drop lines per second */
 #define SERVER_DROP_LOG_BURST 20u
 #define SERVER_PUSH_MAX       (PUSH_CLIENT_ITEMS_MAX + 1u)
+#define SERVER_ROUTES_MAX     64u /* tun-side routes besides the clients' own addresses */
 
 struct server;
 
@@ -53,7 +57,8 @@ struct server_inst {
     bool has_lease;
     struct ippool_lease lease;
     uint64_t key_at;
-    struct timerq_entry t_session, t_leave;
+    struct dp_peer dp; /* data channel; dp.owner points back here */
+    struct timerq_entry t_session, t_leave, t_keepalive;
 };
 
 struct server {
@@ -65,8 +70,11 @@ struct server {
     struct ippool *pool;
     struct udp *udp;
     struct runtime_rx *rx;
+    struct datapath *dp;
+    struct vaddr *routes; /* tunnel addresses -> peer-id, for packets from tun */
+    struct tunnel *tun;
+    struct comp comp; /* the configured framing, the same for every client */
     struct ratelimit drop_rl;
-    uint64_t data_dropped;
     struct timerq_entry t_exit;
     bool exiting;
     enum runtime_end end;
@@ -110,8 +118,12 @@ static void inst_free(struct server_inst *in)
 
     timerq_cancel(q, &in->t_session);
     timerq_cancel(q, &in->t_leave);
+    timerq_cancel(q, &in->t_keepalive);
     if (in->has_lease)
         (void)ippool_release(srv->pool, in->lease.index);
+    if (srv->routes)
+        (void)vaddr_remove_peer(srv->routes, in->id);
+    dp_peer_cleanup(&in->dp);
     peertab_remove(srv->tab, in->id);
     session_free(in->s);
     secret_wipe(in, sizeof(*in));
@@ -179,6 +191,24 @@ static void log_lease(struct server_inst *in)
     }
 }
 
+/* Packets from tun find the client by its tunnel addresses. */
+static void learn_addresses(struct server_inst *in)
+{
+    struct vaddr *v = in->srv->routes;
+    struct vaddr_ip ip;
+
+    if (in->lease.has_v4) {
+        ip = vaddr_ip4(in->lease.v4_client);
+        if (vaddr_host_add(v, &ip, in->id) != 0)
+            log_peer_msg(LOG_L_ERROR, in->prefix, "MULTI: cannot learn the IPv4 address");
+    }
+    if (in->lease.has_v6) {
+        ip = vaddr_ip6(in->lease.v6_client);
+        if (vaddr_host_add(v, &ip, in->id) != 0)
+            log_peer_msg(LOG_L_ERROR, in->prefix, "MULTI: cannot learn the IPv6 address");
+    }
+}
+
 static void take_lease(struct server_inst *in)
 {
     struct server *srv = in->srv;
@@ -194,6 +224,7 @@ static void take_lease(struct server_inst *in)
     }
     in->has_lease = true;
     log_lease(in);
+    learn_addresses(in);
 }
 
 /* ---- connection established ---- */
@@ -393,6 +424,37 @@ static void on_tls(struct server_inst *in, const struct session_event *ev)
              ev->u.tls.description ? ev->u.tls.description : "");
 }
 
+static void keepalive_schedule(struct server_inst *in)
+{
+    uint64_t ping = dp_ping_deadline(&in->dp), rec = dp_restart_deadline(&in->dp);
+    uint64_t at = ping < rec ? ping : rec;
+
+    if (at == UINT64_MAX)
+        timerq_cancel(loop_timerq(in->srv->loop), &in->t_keepalive);
+    else
+        schedule(in->srv, &in->t_keepalive, at);
+}
+
+/* The client sends P_DATA_V2 when it announced it; the server answers in kind (§9). */
+static void install_key(struct server_inst *in, const struct session_event *ev)
+{
+    const struct session_keys *k = &ev->u.keys;
+    const struct session_negotiated *n = session_negotiated(in->s);
+    uint64_t now = now_of(in->srv);
+
+    dp_peer_set_peer_id(&in->dp, (n->peer_proto & KEYEX_IV_PROTO_DATA_V2) != 0, in->id);
+    if (dp_key_install(&in->dp, ev->key_id, k->cipher, k->auth[0] ? k->auth : NULL, &k->keys,
+                       now) != DP_OK) {
+        log_peer_msg(LOG_L_ERROR, in->prefix, "Data Channel: cannot install key_id %u",
+                     (unsigned)ev->key_id);
+        return;
+    }
+    if (ev->key_id == 0) {
+        dp_peer_touch_rx(&in->dp, now);
+        keepalive_schedule(in);
+    }
+}
+
 static void on_keys(struct server_inst *in, struct session_event *ev)
 {
     if (in->tls_desc[0])
@@ -402,6 +464,7 @@ static void on_keys(struct server_inst *in, struct session_event *ev)
         established(in);
     in->key_at = now_of(in->srv);
     runtime_log_keys(in->prefix, &ev->u.keys, true);
+    install_key(in, ev);
 }
 
 static void on_reneg(struct server_inst *in, const struct session_event *ev)
@@ -427,6 +490,14 @@ static bool on_event(struct server_inst *in, struct session_event *ev)
         break;
     case SESSION_EV_KEYS:
         on_keys(in, ev);
+        break;
+    case SESSION_EV_SEND_KEY:
+        if (dp_set_send_key(&in->dp, ev->key_id) != DP_OK)
+            log_peer_msg(LOG_L_ERROR, in->prefix, "Data Channel: no key_id %u to send with",
+                         (unsigned)ev->key_id);
+        break;
+    case SESSION_EV_KEY_RETIRED:
+        (void)dp_key_retire(&in->dp, ev->key_id);
         break;
     case SESSION_EV_PUSH_REQUEST:
         push_reply(in);
@@ -478,6 +549,22 @@ static void addr_key(const struct peertab_addr *a, uint8_t key[SERVER_ADDR_KEY_L
     memcpy(key + 3, a->ip, 16);
 }
 
+static int inst_data_channel(struct server_inst *in, const struct udp_meta *m)
+{
+    const struct conf *c = in->srv->c;
+
+    if (dp_peer_init(&in->dp, in->srv->dp, now_of(in->srv)) != DP_OK) {
+        log_peer_msg(LOG_L_ERROR, in->prefix, "out of memory for the data channel");
+        return -1;
+    }
+    in->dp.owner = in;
+    dp_peer_set_remote(&in->dp, m);
+    dp_peer_set_peer_id(&in->dp, false, in->id);
+    dp_peer_set_comp(&in->dp, &in->srv->comp);
+    dp_peer_set_keepalive(&in->dp, (unsigned)c->net.ping, (unsigned)c->net.ping_rec);
+    return 0;
+}
+
 static struct server_inst *inst_new(struct server *srv, const struct udp_meta *m,
                                     const struct session_accept *acc)
 {
@@ -490,6 +577,7 @@ static struct server_inst *inst_new(struct server *srv, const struct udp_meta *m
     in->dst = *m;
     timerq_entry_init(&in->t_session, in, RUNTIME_T_SESSION);
     timerq_entry_init(&in->t_leave, in, RUNTIME_T_INSTANCE);
+    timerq_entry_init(&in->t_keepalive, in, RUNTIME_T_KEEPALIVE);
     runtime_addr_plain(&m->peer, in->prefix, sizeof(in->prefix));
     rc = peertab_insert(srv->tab, in, &m->peer, &in->id);
     if (rc != PEERTAB_OK) {
@@ -499,6 +587,10 @@ static struct server_inst *inst_new(struct server *srv, const struct udp_meta *m
                 "MULTI: new incoming connection would exceed maximum number of clients (%d)",
                 srv->c->srv.max_clients);
         free(in);
+        return NULL;
+    }
+    if (inst_data_channel(in, m) < 0) {
+        inst_free(in);
         return NULL;
     }
     in->sp = srv->keys.sp;
@@ -597,24 +689,18 @@ static bool packet_sid(const struct pktbuf *b, struct wire_sid *sid)
     return wire_sid_parse(&r, sid) == WIRE_OK;
 }
 
-static void receive_one(struct server *srv, const struct pktbuf *b, const struct udp_meta *m)
+/* A control packet (the datapath has taken the data packets). */
+static void receive_control(struct server *srv, const struct pktbuf *b, const struct udp_meta *m)
 {
-    uint8_t opcode, key_id = 0;
     struct server_inst *in;
     struct wire_sid sid;
 
-    if (wire_first_byte(pktbuf_data(b), pktbuf_len(b), &opcode, &key_id) != WIRE_OK)
-        return;
-    if (wire_op_is_data(opcode)) {
-        /* No data channel yet: counted and dropped (key_id is not looked at). */
-        srv->data_dropped++;
-        return;
-    }
     in = peertab_by_addr(srv->tab, &m->peer, NULL);
     /* A packet of another session from a known address is a new client there. */
     if (in && packet_sid(b, &sid) && wire_sid_equal(&sid, session_peer_sid(in->s))) {
         in->dst.local = m->local;
-        session_receive(in->s, pktbuf_data(b), pktbuf_len(b), now_of(srv));
+        if (session_receive(in->s, pktbuf_data(b), pktbuf_len(b), now_of(srv)) == SESSION_RX_OK)
+            dp_peer_touch_rx(&in->dp, now_of(srv));
         inst_pump(in);
         return;
     }
@@ -624,17 +710,109 @@ static void receive_one(struct server *srv, const struct pktbuf *b, const struct
 
 /* ---- loop callbacks ---- */
 
+/* An authenticated packet came from a new address: the client moves there (§9.2). */
+static void on_float(struct server *srv, struct server_inst *in, const struct udp_meta *from)
+{
+    char old[80], addr[80];
+    uint32_t owner = PEERTAB_ID_UNSET;
+
+    runtime_addr_full(&in->dst.peer, old, sizeof(old));
+    runtime_addr_full(&from->peer, addr, sizeof(addr));
+    if (peertab_float(srv->tab, in->id, &from->peer, &owner) != PEERTAB_OK) {
+        log_ratelimited(&srv->drop_rl, now_of(srv), RUNTIME_V_DETAIL,
+                        "peer-id %u cannot float from %s to %s: address in use", in->id, old, addr);
+        return;
+    }
+    log_peer_msg(RUNTIME_V_DETAIL, in->prefix, "Float: peer-id %u moved from %s to %s", in->id, old,
+                 addr);
+    in->dst = *from;
+    dp_peer_set_remote(&in->dp, from);
+}
+
+/* Events of the datapath. Nothing here frees an instance: a soft reset is only started, its
+ * packets go out from the session timer, so later events of the batch stay valid. */
+static void on_dp_event(struct server *srv, const struct dp_event *ev)
+{
+    struct server_inst *in = ev->peer ? ev->peer->owner : NULL;
+
+    if (!in)
+        return;
+    switch (ev->type) {
+    case DP_EV_FLOAT:
+        on_float(srv, in, &ev->from);
+        break;
+    case DP_EV_EXIT:
+        if (!in->leaving) {
+            log_peer_msg(LOG_L_INFO, in->prefix, "OCC EXIT message received by peer");
+            log_peer_msg(LOG_L_INFO, in->prefix, "Delayed exit in %u seconds",
+                         SERVER_DELAYED_EXIT_S);
+            in->leaving = true;
+            schedule(srv, &in->t_leave, now_of(srv) + SERVER_DELAYED_EXIT_S * 1000u);
+        }
+        break;
+    case DP_EV_RENEGOTIATE:
+        if (session_renegotiate(in->s, now_of(srv)) == SESSION_OK)
+            schedule(srv, &in->t_session, now_of(srv));
+        break;
+    default:
+        break; /* OCC requests: a TLS-mode peer needs no answer */
+    }
+}
+
 static void on_udp(struct loop *l, int fd, uint32_t events, void *ctx)
 {
     struct server *srv = ctx;
+    const struct dp_rx_out *o;
+
+    (void)l;
+    (void)fd;
+    (void)events;
+    if (runtime_rx_batch(srv->rx, srv->udp) <= 0)
+        return;
+    o = tunnel_from_net(srv->tun, srv->dp, NULL, srv->rx, now_of(srv));
+    for (size_t i = 0; i < o->n_ev; i++)
+        on_dp_event(srv, &o->ev[i]);
+    for (size_t i = 0; i < o->n_control; i++)
+        receive_control(srv, srv->rx->bufs[o->control[i]], &srv->rx->meta[o->control[i]]);
+}
+
+static void on_tun(struct loop *l, int fd, uint32_t events, void *ctx)
+{
+    struct server *srv = ctx;
+    const struct dp_tx_out *o;
     int n;
 
     (void)l;
     (void)fd;
     (void)events;
-    n = runtime_rx_batch(srv->rx, srv->udp);
-    for (int i = 0; i < n; i++)
-        receive_one(srv, srv->rx->bufs[i], &srv->rx->meta[i]);
+    o = tunnel_from_tun(srv->tun, srv->dp, NULL, srv->udp, now_of(srv), &n);
+    for (size_t i = 0; i < o->n_ev; i++)
+        on_dp_event(srv, &o->ev[i]);
+    if (n < 0) {
+        log_msg(LOG_L_FATAL, "tun device read failed: %s", strerror(-n));
+        stop(srv, RUNTIME_FATAL);
+    }
+}
+
+static void keepalive_timer(struct server_inst *in)
+{
+    struct server *srv = in->srv;
+    uint64_t now = now_of(srv);
+
+    if (dp_restart_due(&in->dp, now)) {
+        bool exit = srv->c->net.ping_action == CONF_PING_EXIT;
+        log_peer_msg(LOG_L_INFO, in->prefix, "[%s] Inactivity timeout (--ping-%s), %s",
+                     in->cn[0] ? in->cn : "UNDEF", exit ? "exit" : "restart",
+                     exit ? "exiting" : "restarting");
+        log_peer_msg(LOG_L_INFO, in->prefix,
+                     "SIGUSR1[soft,ping-restart] received, "
+                     "client-instance restarting");
+        inst_free(in);
+        return;
+    }
+    if (dp_ping_due(&in->dp, now))
+        (void)tunnel_send_inband(srv->tun, srv->dp, &in->dp, srv->udp, now, false);
+    keepalive_schedule(in);
 }
 
 static void on_timer(struct loop *l, struct timerq_entry *e, void *owner, void *ctx)
@@ -646,6 +824,8 @@ static void on_timer(struct loop *l, struct timerq_entry *e, void *owner, void *
     if (e == &srv->t_exit) {
         log_msg(LOG_L_INFO, "SIGTERM[hard,] received, process exiting");
         stop(srv, RUNTIME_EXIT);
+    } else if (e->kind == RUNTIME_T_KEEPALIVE) {
+        keepalive_timer(in);
     } else if (e->kind == RUNTIME_T_INSTANCE) {
         log_peer_msg(LOG_L_INFO, in->prefix,
                      "SIGTERM[soft,delayed-exit] received, client-instance exiting");
@@ -695,7 +875,7 @@ static void log_status(const struct server *srv)
     log_msg(LOG_L_INFO,
             "SIGUSR2 status: clients=%" PRIu32 ", heap in use=%zu bytes, heap arena=%zu bytes, "
             "data packets dropped=%" PRIu64,
-            peertab_count(srv->tab), in_use, arena, srv->data_dropped);
+            peertab_count(srv->tab), in_use, arena, dp_drops_total(srv->dp));
 }
 
 static void on_signal(struct loop *l, int signo, void *ctx)
@@ -785,6 +965,89 @@ static int tables_new(struct server *srv)
     return pool_new(srv);
 }
 
+static struct dp_peer *peer_of_inst(void *stored)
+{
+    return &((struct server_inst *)stored)->dp;
+}
+
+static int data_channel_new(struct server *srv)
+{
+    const struct conf *c = srv->c;
+    uint8_t key[VADDR_KEY_LEN];
+    struct dp_params p;
+    char why[256];
+
+    keys_rand(NULL, key, sizeof(key));
+    srv->routes = vaddr_new(2u * (uint32_t)c->srv.max_clients, SERVER_ROUTES_MAX, key);
+    secret_wipe(key, sizeof(key));
+    if (!srv->routes) {
+        log_msg(LOG_L_FATAL, "cannot allocate the tunnel address table");
+        return -1;
+    }
+    if (tunnel_comp(c, NULL, &srv->comp, why, sizeof(why)) < 0) {
+        log_msg(LOG_L_FATAL, "%s", why);
+        return -1;
+    }
+    tunnel_dp_params(c, DP_SERVER, c->ce.proto == CONF_PROTO_UDP6, &p);
+    p.peer_of = peer_of_inst;
+    if (dp_new(&p, srv->tab, srv->routes, &srv->dp) != DP_OK) {
+        log_msg(LOG_L_FATAL, "cannot set up the data channel");
+        return -1;
+    }
+    return 0;
+}
+
+/* A configured IPv4 route (`route`, or what the server macro adds for net30). */
+static int add_route(struct server *srv, const struct conf_route *r)
+{
+    const struct conf_dev *d = &srv->c->dev;
+    struct in_addr net, gw;
+    uint32_t gateway = d->topology == CONF_TOPOLOGY_SUBNET ? 0 : d->ifconfig_remote;
+
+    if (inet_pton(AF_INET, r->network, &net) != 1) {
+        log_msg(LOG_L_WARN, "WARNING: route '%s' is not an IPv4 address: not installed",
+                r->network);
+        return 0;
+    }
+    if (r->gateway && inet_pton(AF_INET, r->gateway, &gw) == 1)
+        gateway = ntohl(gw.s_addr);
+    return tunnel_route4(srv->tun, ntohl(net.s_addr), r->netmask, gateway, r->metric);
+}
+
+static int configure_tun(struct server *srv)
+{
+    const struct conf *c = srv->c;
+    const struct conf_dev *d = &c->dev;
+
+    if (d->ifconfig_set && tunnel_addr4(srv->tun, d->ifconfig_local, d->ifconfig_remote,
+                                        d->topology == CONF_TOPOLOGY_SUBNET) < 0)
+        return -1;
+    if (d->ifconfig6_set &&
+        tunnel_addr6(srv->tun, d->ifconfig6_local.addr, (unsigned)d->ifconfig6_local.bits) < 0)
+        return -1;
+    for (size_t i = 0; i < c->route.n_v4; i++)
+        if (add_route(srv, &c->route.v4[i]) < 0)
+            return -1;
+    for (size_t i = 0; i < c->route.n_v6; i++) {
+        const struct conf_route6 *r = &c->route.v6[i];
+        if (tunnel_route6(srv->tun, r->net.addr, (unsigned)r->net.bits, r->metric) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int open_tun(struct server *srv)
+{
+    srv->tun = tunnel_open(srv->c, (unsigned)srv->c->ce.tun_mtu);
+    if (!srv->tun)
+        return -1;
+    if (loop_add_fd(srv->loop, tunnel_fd(srv->tun), LOOP_IN, 0, on_tun, srv) != 0) {
+        log_msg(LOG_L_FATAL, "cannot watch the tun device");
+        return -1;
+    }
+    return configure_tun(srv);
+}
+
 static int server_setup(struct server *srv, const struct conf *c, struct loop *loop)
 {
     char err[KEYS_ERR_MAX];
@@ -807,10 +1070,11 @@ static int server_setup(struct server *srv, const struct conf *c, struct loop *l
     }
     runtime_rx_init(srv->rx);
     loop_on_signal(loop, on_signal, srv);
-    for (int k = RUNTIME_T_SESSION; k <= RUNTIME_T_INSTANCE; k++)
+    for (int k = RUNTIME_T_SESSION; k <= RUNTIME_T_KEEPALIVE; k++)
         if (loop_on_timer(loop, k, on_timer, srv) != 0)
             return -1;
-    if (tables_new(srv) < 0 || open_socket(srv) < 0)
+    if (tables_new(srv) < 0 || open_socket(srv) < 0 || data_channel_new(srv) < 0 ||
+        open_tun(srv) < 0)
         return -1;
     log_msg(LOG_L_INFO, "Initialization Sequence Completed");
     return 0;
@@ -827,10 +1091,16 @@ static void server_teardown(struct server *srv)
     }
     loop_on_signal(srv->loop, NULL, NULL);
     /* Only an out-of-range kind fails, and these are constants. */
-    for (int k = RUNTIME_T_SESSION, rc = 0; k <= RUNTIME_T_INSTANCE; k++) {
+    for (int k = RUNTIME_T_SESSION, rc = 0; k <= RUNTIME_T_KEEPALIVE; k++) {
         rc |= loop_on_timer(srv->loop, k, NULL, NULL);
         (void)rc;
     }
+    if (srv->tun) {
+        loop_del_fd(srv->loop, tunnel_fd(srv->tun));
+        tunnel_close(srv->tun);
+    }
+    dp_free(srv->dp);
+    vaddr_free(srv->routes);
     session_listener_free(srv->listener);
     peertab_free(srv->tab);
     ippool_free(srv->pool);

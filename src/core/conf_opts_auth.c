@@ -287,9 +287,9 @@ static int opt_opt_verify(struct conf_ctx *x, const struct conf_opt *o, int argc
 
 const struct conf_opt conf_opts_auth[] = {
     /* compression framing */
-    FN("allow-compression", 1, 1, opt_allow_compression, show_allow_compression),
-    FN("compress", 0, 1, opt_compress, show_compress),
-    FN("comp-lzo", 0, 1, opt_comp_lzo, show_comp_lzo),
+    OPT_FN("allow-compression", 1, 1, R, 0, opt_allow_compression, show_allow_compression),
+    OPT_FN("compress", 0, 1, R, 0, opt_compress, show_compress),
+    OPT_FN("comp-lzo", 0, 1, R, 0, opt_comp_lzo, show_comp_lzo),
     FN("comp-noadapt", 0, 0, opt_comp_noadapt, NULL),
     /* user names, passwords, tokens */
     OPT_FN("auth-user-pass", 0, 1, R, CONF_F_INLINE, opt_auth_user_pass, show_auth_user_pass),

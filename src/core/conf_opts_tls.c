@@ -739,7 +739,7 @@ const struct conf_opt conf_opts_tls[] = {
     OPT_INT("hand-window", tls.hand_window, 1, INT_MAX_, R),
     OPT_INT("tran-window", tls.tran_window, 1, INT_MAX_, R),
     OPT_INT("tls-timeout", tls.tls_timeout, 1, INT_MAX_, R),
-    FN("replay-window", 1, 2, opt_replay_window, show_replay_window),
+    OPT_FN("replay-window", 1, 2, R, 0, opt_replay_window, show_replay_window),
     OPT_FLAG("mute-replay-warnings", tls.mute_replay_warnings, P),
     OPT_FN("remote-cert-tls", 1, 1, R, 0, opt_remote_cert_tls, show_remote_cert_tls),
     OPT_STR("remote-cert-eku", tls.remote_cert_eku, P),
