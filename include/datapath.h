@@ -324,6 +324,8 @@ struct dp_tx_out {
     uint8_t reason[PKTBUF_BATCH_MAX];
     struct pktbuf *send[PKTBUF_BATCH_MAX]; /* for udp_send_batch(), in input order */
     struct udp_meta meta[PKTBUF_BATCH_MAX];
+    struct dp_peer *peer[PKTBUF_BATCH_MAX]; /* the receiver of send[i] */
+    uint8_t key_id[PKTBUF_BATCH_MAX];       /* the key_id send[i] was sealed with */
     size_t n_send;
     struct dp_event ev[DP_EVENTS_MAX];
     size_t n_ev;

@@ -3,9 +3,9 @@
 #
 # README quick start, the main job. Installs what is missing, builds Sluice, makes a throwaway PKI
 # and runs a Sluice server and a Sluice client in two network namespaces of their own (underlay
-# 198.18.50.0/24, tunnel 100.64.10.0/24). At this stage Sluice runs the OpenVPN 2.6 control
-# channel only: the demo shows the TLS handshake, the pushed options and both ends deriving the
-# same data-channel keys. The data path (tun, traffic through the tunnel) is not built yet.
+# 198.18.50.0/24, tunnel 100.64.10.0/24 and fd00:6c75:6963::/64): the TLS handshake, the pushed
+# options, both ends deriving the same data-channel keys, then traffic through the tunnel (ping
+# over IPv4 and IPv6, a 5-second iperf3 TCP run) and the server's status (SIGUSR2).
 # Needs root (network namespaces). Everything it starts is stopped, and the namespaces removed.
 set -eu
 source "$(dirname "$0")/lib.sh"
@@ -27,7 +27,7 @@ source tests/interop/lib.sh
 echo "== network namespaces $IL_NS_S and $IL_NS_C, throwaway PKI, tls-crypt key"
 netns_setup
 pki_make "$IL_DIR/pki" >/dev/null
-conf_server tls-crypt | sed 's/^verb .*/verb 7/' >"$IL_DIR/server.conf"
+{ conf_server tls-crypt | sed 's/^verb .*/verb 7/'; echo 'server-ipv6 fd00:6c75:6963::/64'; } >"$IL_DIR/server.conf"
 conf_client tls-crypt | sed 's/^verb .*/verb 7/' >"$IL_DIR/client.conf"
 
 echo "== sluice --config server.conf --show-config (the effective server configuration)"
@@ -51,5 +51,19 @@ echo "    server: ${skeys:0:60}..."
 echo "    client: ${ckeys:0:60}..."
 [ -n "$skeys" ] && [ "$skeys" = "$ckeys" ] || fail "the two sides derived different keys"
 echo "    identical: the control channel works end to end"
-echo "== not yet: the data path (tun device, traffic through the tunnel) is the next milestone"
+
+echo "== traffic through the tunnel"
+ip netns exec "$IL_NS_C" ping -n -c 3 -i 0.2 100.64.10.1 | sed 's/^/    /' | tail -n 2 ||
+    fail "no IPv4 ping through the tunnel"
+ip netns exec "$IL_NS_C" ping -6 -n -c 3 -i 0.2 fd00:6c75:6963::1 | sed 's/^/    /' | tail -n 2 ||
+    fail "no IPv6 ping through the tunnel"
+run_in server "$IL_DIR/iperf3-server.log" iperf3 -s -1 -B 100.64.10.1
+sleep 0.5
+echo "    iperf3, 5 s of TCP from the client namespace to the server's tunnel address:"
+ip netns exec "$IL_NS_C" timeout 20 iperf3 -c 100.64.10.1 -t 5 -f m | grep -E 'sender|receiver' |
+    sed 's/^/    /' || fail "iperf3 through the tunnel failed"
+echo "== server status (SIGUSR2, printed to its log as openvpn does)"
+kill -USR2 "${IL_PIDS[0]}"
+wait_log "$IL_DIR/server.log" '^.*END$' 5 || fail "no status output from the server"
+sed -n '/OpenVPN CLIENT LIST/,/END$/p' "$IL_DIR/server.log" | sed -E 's/^[0-9-]+ [0-9:]+ (us=[0-9]+ )?/    /'
 stop_all

@@ -833,6 +833,32 @@ static bool on_dp_event(struct client *cl, const struct dp_event *ev)
     }
 }
 
+/* reneg-bytes / reneg-pkts: the session counts the data of each key (only when configured,
+ * so that the default costs nothing per packet). */
+static bool counting(const struct client *cl)
+{
+    return cl->s && (cl->keys.sp.reneg_bytes || cl->keys.sp.reneg_pkts);
+}
+
+static void count_received(struct client *cl, const struct dp_rx_out *o)
+{
+    if (!counting(cl))
+        return;
+    for (size_t i = 0; i < cl->rx->n; i++)
+        if (o->peer[i])
+            session_count_data(cl->s, o->key_id[i], pktbuf_len(cl->rx->bufs[i]), 1);
+    session_timer_update(cl);
+}
+
+static void count_sent(struct client *cl, const struct dp_tx_out *o)
+{
+    if (!counting(cl))
+        return;
+    for (size_t i = 0; i < o->n_send; i++)
+        session_count_data(cl->s, o->key_id[i], pktbuf_len(o->send[i]), 1);
+    session_timer_update(cl);
+}
+
 static void receive_with_tun(struct client *cl)
 {
     const struct dp_rx_out *o = tunnel_from_net(cl->tun, cl->dp, &cl->peer, cl->rx, now_of(cl));
@@ -840,6 +866,7 @@ static void receive_with_tun(struct client *cl)
     struct dp_event ev[DP_EVENTS_MAX];
     size_t n_ev = o->n_ev;
 
+    count_received(cl, o);
     /* A restart below may close the tunnel that owns o: keep what is still needed. */
     memcpy(control, o->control, n_control * sizeof(control[0]));
     memcpy(ev, o->ev, n_ev * sizeof(ev[0]));
@@ -881,6 +908,7 @@ static void on_tun(struct loop *l, int fd, uint32_t events, void *ctx)
         return;
     }
     o = tunnel_from_tun(cl->tun, cl->dp, &cl->peer, cl->udp, now_of(cl), &n);
+    count_sent(cl, o);
     for (size_t i = 0; i < o->n_ev; i++)
         if (o->ev[i].type == DP_EV_RENEGOTIATE && !on_dp_event(cl, &o->ev[i]))
             return;

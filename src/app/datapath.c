@@ -608,6 +608,8 @@ size_t dp_encrypt_batch(struct datapath *dp, struct dp_peer *peer, struct pktbuf
         }
         out->verdict[i] = DP_V_SEND;
         out->send[out->n_send] = bufs[i];
+        out->peer[out->n_send] = p;
+        out->key_id[out->n_send] = p->slots[p->send_slot].key_id;
         out->meta[out->n_send++] = p->remote;
     }
     return n;

@@ -759,6 +759,23 @@ static void on_dp_event(struct server *srv, const struct dp_event *ev)
     }
 }
 
+/* reneg-bytes / reneg-pkts: each session counts its keys' data; nothing is counted (no cost
+ * per packet) unless one of them is configured. */
+static bool counting(const struct server *srv)
+{
+    return srv->keys.sp.reneg_bytes || srv->keys.sp.reneg_pkts;
+}
+
+static void count_data(struct dp_peer *peer, uint8_t key_id, size_t len)
+{
+    struct server_inst *in = peer ? peer->owner : NULL;
+
+    if (!in)
+        return;
+    session_count_data(in->s, key_id, len, 1);
+    inst_timer_update(in);
+}
+
 static void on_udp(struct loop *l, int fd, uint32_t events, void *ctx)
 {
     struct server *srv = ctx;
@@ -770,6 +787,9 @@ static void on_udp(struct loop *l, int fd, uint32_t events, void *ctx)
     if (runtime_rx_batch(srv->rx, srv->udp) <= 0)
         return;
     o = tunnel_from_net(srv->tun, srv->dp, NULL, srv->rx, now_of(srv));
+    if (counting(srv))
+        for (size_t i = 0; i < srv->rx->n; i++)
+            count_data(o->peer[i], o->key_id[i], pktbuf_len(srv->rx->bufs[i]));
     for (size_t i = 0; i < o->n_ev; i++)
         on_dp_event(srv, &o->ev[i]);
     for (size_t i = 0; i < o->n_control; i++)
@@ -786,6 +806,9 @@ static void on_tun(struct loop *l, int fd, uint32_t events, void *ctx)
     (void)fd;
     (void)events;
     o = tunnel_from_tun(srv->tun, srv->dp, NULL, srv->udp, now_of(srv), &n);
+    if (counting(srv))
+        for (size_t i = 0; i < o->n_send; i++)
+            count_data(o->peer[i], o->key_id[i], pktbuf_len(o->send[i]));
     for (size_t i = 0; i < o->n_ev; i++)
         on_dp_event(srv, &o->ev[i]);
     if (n < 0) {

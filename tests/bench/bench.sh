@@ -236,7 +236,7 @@ bench_column() {
     local col=$1 impl=$2 cipher
     for cipher in "${CIPHERS[@]}"; do
         bench_pair "$col" "$impl" "$cipher" || {
-            NOTE[$col]="n/a (no data path)"
+            NOTE[$col]="n/a (tunnel did not come up)"
             return
         }
     done
