@@ -99,9 +99,8 @@ __attribute__((warn_unused_result)) int status_format_time(int64_t unix_s, int u
  * with n_iroutes > 0, v not a status_version). Nothing is written past out[cap); after an
  * error out holds "" when it is non-NULL and cap > 0.
  */
-__attribute__((warn_unused_result)) int status_format_server(const struct status_server *s,
-                                                             enum status_version v, char *out,
-                                                             size_t cap);
+__attribute__((warn_unused_result)) int
+status_format_server(const struct status_server *s, enum status_version v, char *out, size_t cap);
 
 /* The client / p2p "OpenVPN STATISTICS" block; same output and return contract as above. */
 __attribute__((warn_unused_result)) int status_format_client(const struct status_client_stats *s,

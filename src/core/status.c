@@ -34,25 +34,18 @@ static const char *const v1_route_header[] = {
 };
 
 static const char *const v2_client_header[] = {
-    "HEADER",
-    "CLIENT_LIST",
-    "Common Name",
-    "Real Address",
-    "Virtual Address",
-    "Virtual IPv6 Address",
-    "Bytes Received",
-    "Bytes Sent",
-    "Connected Since",
-    "Connected Since (time_t)",
-    "Username",
-    "Client ID",
-    "Peer ID",
-    "Data Channel Cipher",
+    "HEADER",          "CLIENT_LIST",
+    "Common Name",     "Real Address",
+    "Virtual Address", "Virtual IPv6 Address",
+    "Bytes Received",  "Bytes Sent",
+    "Connected Since", "Connected Since (time_t)",
+    "Username",        "Client ID",
+    "Peer ID",         "Data Channel Cipher",
 };
 
 static const char *const v2_route_header[] = {
-    "HEADER", "ROUTING_TABLE", "Virtual Address", "Common Name", "Real Address", "Last Ref",
-    "Last Ref (time_t)",
+    "HEADER",       "ROUTING_TABLE", "Virtual Address",   "Common Name",
+    "Real Address", "Last Ref",      "Last Ref (time_t)",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -65,10 +58,10 @@ static struct status_civil civil_from_days(int64_t days)
     /* Count from 0000-03-01 so the leap day is the last day of a year, in 400-year eras. */
     int64_t z = days + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;                                    /* [0, 146096] */
+    int64_t doe = z - era * 146097;                                      /* [0, 146096] */
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);             /* [0, 365] */
-    int64_t mp = (5 * doy + 2) / 153;                                  /* March = 0 */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    int64_t mp = (5 * doy + 2) / 153;                                    /* March = 0 */
     struct status_civil c;
     c.day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
     c.month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
