@@ -23,4 +23,7 @@ uint64_t clock_now_us(void);
 /* Wall-clock time in seconds since the Unix epoch (for status files and log stamps only). */
 int64_t clock_wall_s(void);
 
+/* Seconds to add to UTC for local time at Unix time t (the zone's offset, DST included). */
+int clock_utc_offset_s(int64_t t);
+
 #endif

@@ -53,6 +53,7 @@ enum runtime_timer {
     RUNTIME_T_EXIT,        /* the exit notification had its time */
     RUNTIME_T_INSTANCE,    /* server: a client instance's delayed removal */
     RUNTIME_T_KEEPALIVE,   /* a peer's keepalive ping or ping-restart / ping-exit is due */
+    RUNTIME_T_STATUS,      /* `status FILE N`: the file is due to be rewritten */
 };
 
 /* Receive buffers: control packets are at most SESSION_PACKET_MAX; data packets are larger
@@ -124,6 +125,27 @@ void runtime_log_keys(const char *prefix, const struct session_keys *k, bool ser
 
 /* Peer-info variables, one "peer info: NAME=value" line each (verb 1, as openvpn). */
 void runtime_log_peer_info(const char *prefix, const struct keyex_peer_info *pi);
+
+/* ---- status output (ops-interfaces.md §4) ---- */
+
+/* The TITLE of status-version 2 and 3: openvpn's, so that parsers keyed on it keep working,
+ * with Sluice named at the end. */
+#define RUNTIME_STATUS_TITLE                                                                       \
+    "OpenVPN 2.6.14 x86_64-pc-linux-gnu [SSL (OpenSSL)] [LZ4] [EPOLL] [MH/PKTINFO] [AEAD] "        \
+    "[Sluice " PACKAGE_VERSION "]"
+
+/* Formats into out[0..cap): length, or < 0 when it does not fit (status.h contract). */
+typedef int (*runtime_status_fmt)(const void *ctx, char *out, size_t cap);
+
+/* Runs fmt with a buffer that grows until the text fits: malloc'd text, or NULL (logged). */
+char *runtime_status_text(runtime_status_fmt fmt, const void *ctx);
+
+/* SIGUSR2: every line of text as a log line, as openvpn prints its status. */
+void runtime_status_log(const char *text);
+
+/* `status FILE`: replaces the file's content with text; failures are logged (rate: callers
+ * write once per interval). */
+void runtime_status_write(const char *path, const char *text);
 
 /* "TLS Error: ..." lines for a failed session (verb 1); hand_window for the timeout wording. */
 void runtime_log_failure(const char *prefix, const struct session_event *ev, unsigned hand_window);

@@ -17,6 +17,12 @@ int sys_chdir(const char *dir, char *err, size_t errlen);
  */
 int sys_write_pidfile(const char *path, char *err, size_t errlen);
 
+/*
+ * Replaces the content of path with data[0..len) (created with mode 0600 if missing: a status
+ * file names clients and their addresses). -1 with "cannot write 'PATH': <strerror>" in err.
+ */
+int sys_write_file(const char *path, const char *data, size_t len, char *err, size_t errlen);
+
 /* Removes the PID file written by sys_write_pidfile(), if any; OpenVPN removes it at exit too. */
 void sys_remove_pidfile(void);
 

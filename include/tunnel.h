@@ -86,6 +86,12 @@ const struct dp_rx_out *tunnel_from_net(struct tunnel *t, struct datapath *dp, s
 int tunnel_send_inband(struct tunnel *t, struct datapath *dp, struct dp_peer *peer, struct udp *u,
                        uint64_t now, bool exit);
 
+/*
+ * SIGUSR2: Sluice's own counters in two log lines: packets through the data path with every
+ * non-zero drop reason, and what the tun device and the UDP socket dropped (t may be NULL).
+ */
+void tunnel_log_counters(const struct tunnel *t, const struct datapath *dp, const struct udp *u);
+
 /* The datapath parameters of a configuration (role, tun-mtu, replay, float, mssfix). */
 void tunnel_dp_params(const struct conf *c, enum dp_role role, bool ipv6_transport,
                       struct dp_params *p);

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "push.h"
 #include "secret.h"
+#include "status.h"
 #include "timerq.h"
 #include "tunnel.h"
 
@@ -64,7 +65,10 @@ struct client {
     struct tunnel *tun;
     bool tun_configured; /* addresses and routes of a push are installed */
 
-    struct timerq_entry t_session, t_retry, t_exit, t_keepalive;
+    /* Counters of the connections before this one, for the status (openvpn's are per run). */
+    struct status_client_stats done;
+
+    struct timerq_entry t_session, t_retry, t_exit, t_keepalive, t_status;
     bool exiting;
     enum runtime_end end;
 
@@ -122,9 +126,26 @@ static void close_tun(struct client *cl)
     cl->tun_configured = false;
 }
 
+/* What this connection moved, added to the counters of the earlier ones. */
+static void connection_stats(const struct client *cl, struct status_client_stats *s)
+{
+    const struct dp_peer_stats *p = &cl->peer.stats;
+
+    *s = cl->done;
+    s->tun_read_bytes += p->tx_bytes;
+    s->tun_write_bytes += p->rx_bytes;
+    s->auth_read_bytes += p->rx_link_bytes;
+    if (cl->udp) {
+        s->link_read_bytes += udp_stats(cl->udp)->rx_bytes;
+        s->link_write_bytes += udp_stats(cl->udp)->tx_bytes;
+    }
+}
+
 /* keep_tun: persist-tun on a restart keeps the device, its addresses and routes. */
 static void close_connection(struct client *cl, bool keep_tun)
 {
+    connection_stats(cl, &cl->done);
+    memset(&cl->peer.stats, 0, sizeof(cl->peer.stats)); /* counted once, in done */
     timerq_cancel(loop_timerq(cl->loop), &cl->t_session);
     timerq_cancel(loop_timerq(cl->loop), &cl->t_keepalive);
     session_free(cl->s);
@@ -918,13 +939,17 @@ static void on_tun(struct loop *l, int fd, uint32_t events, void *ctx)
     }
 }
 
+static void write_status_file(struct client *cl);
+
 static void on_timer(struct loop *l, struct timerq_entry *e, void *owner, void *ctx)
 {
     struct client *cl = owner;
 
     (void)l;
     (void)ctx;
-    if (e == &cl->t_retry) {
+    if (e == &cl->t_status) {
+        write_status_file(cl);
+    } else if (e == &cl->t_retry) {
         connect_now(cl);
     } else if (e == &cl->t_keepalive) {
         if (cl->s)
@@ -972,14 +997,51 @@ static bool exit_with_notification(struct client *cl)
     return true;
 }
 
+/* ---- openvpn's client status (ops-interfaces.md §4.4) ---- */
+
+static int format_client(const void *ctx, char *out, size_t cap)
+{
+    return status_format_client(ctx, out, cap);
+}
+
+static char *status_text(const struct client *cl)
+{
+    struct status_client_stats s;
+
+    connection_stats(cl, &s);
+    s.now = clock_wall_s();
+    s.utc_offset_s = clock_utc_offset_s(s.now);
+    return runtime_status_text(format_client, &s);
+}
+
+static void write_status_file(struct client *cl)
+{
+    char *text;
+
+    if (!cl->c->log.status_file)
+        return;
+    text = status_text(cl);
+    if (text)
+        runtime_status_write(cl->c->log.status_file, text);
+    free(text);
+    if (cl->c->log.status_interval > 0)
+        schedule(cl, &cl->t_status, now_of(cl) + (uint64_t)cl->c->log.status_interval * 1000u);
+}
+
 static void on_signal(struct loop *l, int signo, void *ctx)
 {
     struct client *cl = ctx;
     const char *name = runtime_signal_name(signo);
 
     (void)l;
-    if (signo == SIGUSR2)
-        return; /* status output is not built yet */
+    if (signo == SIGUSR2) {
+        char *text = status_text(cl);
+        if (text)
+            runtime_status_log(text);
+        free(text);
+        tunnel_log_counters(cl->tun, cl->dp, cl->udp);
+        return;
+    }
     if (cl->exiting)
         return;
     if (signo == SIGHUP) {
@@ -1108,6 +1170,7 @@ static int client_setup(struct client *cl, const struct conf *c, struct loop *lo
     timerq_entry_init(&cl->t_retry, cl, RUNTIME_T_RETRY);
     timerq_entry_init(&cl->t_exit, cl, RUNTIME_T_EXIT);
     timerq_entry_init(&cl->t_keepalive, cl, RUNTIME_T_KEEPALIVE);
+    timerq_entry_init(&cl->t_status, cl, RUNTIME_T_STATUS);
     if (keys_init(&cl->keys, c, err, sizeof(err)) < 0) {
         log_msg(LOG_L_FATAL, "%s", err);
         return -1;
@@ -1128,7 +1191,8 @@ static int client_setup(struct client *cl, const struct conf *c, struct loop *lo
     if (loop_on_timer(loop, RUNTIME_T_SESSION, on_timer, cl) != 0 ||
         loop_on_timer(loop, RUNTIME_T_RETRY, on_timer, cl) != 0 ||
         loop_on_timer(loop, RUNTIME_T_EXIT, on_timer, cl) != 0 ||
-        loop_on_timer(loop, RUNTIME_T_KEEPALIVE, on_timer, cl) != 0)
+        loop_on_timer(loop, RUNTIME_T_KEEPALIVE, on_timer, cl) != 0 ||
+        loop_on_timer(loop, RUNTIME_T_STATUS, on_timer, cl) != 0)
         return -1;
     return new_datapath(cl);
 }
@@ -1137,8 +1201,11 @@ static void client_teardown(struct client *cl)
 {
     struct timerq *q = loop_timerq(cl->loop);
 
+    if (cl->dp)
+        write_status_file(cl); /* the last counters, as openvpn leaves them at exit */
     close_connection(cl, false);
     timerq_cancel(q, &cl->t_retry);
+    timerq_cancel(q, &cl->t_status);
     timerq_cancel(q, &cl->t_exit);
     loop_on_signal(cl->loop, NULL, NULL);
     /* Only an out-of-range kind fails, and these are constants. */
@@ -1146,6 +1213,7 @@ static void client_teardown(struct client *cl)
     rc |= loop_on_timer(cl->loop, RUNTIME_T_RETRY, NULL, NULL);
     rc |= loop_on_timer(cl->loop, RUNTIME_T_EXIT, NULL, NULL);
     rc |= loop_on_timer(cl->loop, RUNTIME_T_KEEPALIVE, NULL, NULL);
+    rc |= loop_on_timer(cl->loop, RUNTIME_T_STATUS, NULL, NULL);
     (void)rc;
     dp_free(cl->dp);
     free(cl->rx);
@@ -1167,6 +1235,7 @@ enum runtime_end client_run(const struct conf *c, struct loop *loop)
         free(cl);
         return RUNTIME_FATAL;
     }
+    write_status_file(cl);
     connect_now(cl);
     /* Returns at once (clearing the request) when the first attempt already ended the run. */
     int rc = loop_run(loop);

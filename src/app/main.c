@@ -135,22 +135,6 @@ static int fatal(const char *msg)
     return 1;
 }
 
-/*
- * Stage notes: options whose control-channel part runs while their data-path part is not built
- * yet. Sluice accepts them (so an openvpn configuration starts) and says plainly what is missing.
- */
-static void log_stage_notes(const struct conf *c)
-{
-    if (c->dev.dev)
-        log_msg(LOG_L_WARN,
-                "WARNING: 'dev %s': no TUN device is opened yet: this Sluice version runs the "
-                "control channel only (the data channel is not built)",
-                c->dev.dev);
-    if (c->net.ping || c->net.ping_rec)
-        log_msg(LOG_L_WARN, "WARNING: keepalive pings are not sent or checked yet (data channel "
-                            "not built); pushed ping settings still reach the clients");
-}
-
 /* The roles the control channel implements: `mode server` + tls-server, or pull + tls-client. */
 static enum runtime_end run_role(const struct conf *c, struct loop *loop)
 {
@@ -207,7 +191,6 @@ static int start_daemon(struct conf **cp, int argc, char **argv)
         return fatal("cannot create the event loop");
     }
     do {
-        log_stage_notes(*cp);
         end = run_role(*cp, loop);
         if (end == RUNTIME_RELOAD) {
             struct conf *fresh = reload(argc, argv);

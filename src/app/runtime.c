@@ -13,10 +13,12 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hexdump.h"
 #include "secret.h"
+#include "sys.h"
 
 void runtime_rx_init(struct runtime_rx *rx)
 {
@@ -138,6 +140,47 @@ const char *runtime_signal_name(int signo)
     default:
         return "SIGUNKN";
     }
+}
+
+/* ---- status output ---- */
+
+#define RUNTIME_STATUS_START 4096u
+#define RUNTIME_STATUS_MAX   (64u * 1024u * 1024u)
+
+char *runtime_status_text(runtime_status_fmt fmt, const void *ctx)
+{
+    for (size_t cap = RUNTIME_STATUS_START; cap <= RUNTIME_STATUS_MAX; cap *= 2) {
+        char *out = malloc(cap);
+
+        if (!out)
+            break;
+        if (fmt(ctx, out, cap) >= 0)
+            return out;
+        free(out);
+    }
+    log_msg(LOG_L_ERROR, "cannot build the status output (out of memory)");
+    return NULL;
+}
+
+void runtime_status_log(const char *text)
+{
+    const char *line = text;
+
+    while (*line) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+
+        log_msg(LOG_L_INFO, "%.*s", (int)len, line);
+        line += len + (end ? 1 : 0);
+    }
+}
+
+void runtime_status_write(const char *path, const char *text)
+{
+    char err[512];
+
+    if (sys_write_file(path, text, strlen(text), err, sizeof(err)) < 0)
+        log_msg(LOG_L_ERROR, "status: %s", err);
 }
 
 /* ---- TLS ---- */

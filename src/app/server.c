@@ -26,6 +26,7 @@
 #include "push.h"
 #include "ratelimit.h"
 #include "secret.h"
+#include "status.h"
 #include "timerq.h"
 #include "tunnel.h"
 #include "vaddr.h"
@@ -57,6 +58,7 @@ struct server_inst {
     bool has_lease;
     struct ippool_lease lease;
     uint64_t key_at;
+    int64_t since;     /* wall clock at "Peer Connection Initiated", for the status */
     struct dp_peer dp; /* data channel; dp.owner points back here */
     struct timerq_entry t_session, t_leave, t_keepalive;
 };
@@ -75,7 +77,7 @@ struct server {
     struct tunnel *tun;
     struct comp comp; /* the configured framing, the same for every client */
     struct ratelimit drop_rl;
-    struct timerq_entry t_exit;
+    struct timerq_entry t_exit, t_status;
     bool exiting;
     enum runtime_end end;
 };
@@ -266,6 +268,7 @@ static void established(struct server_inst *in)
     if (in->cn[0])
         snprintf(in->prefix, sizeof(in->prefix), "%s/%s", in->cn, plain);
     in->established = true;
+    in->since = clock_wall_s();
     drop_same_cn(in);
     take_lease(in);
 }
@@ -838,13 +841,17 @@ static void keepalive_timer(struct server_inst *in)
     keepalive_schedule(in);
 }
 
+static void write_status_file(struct server *srv);
+
 static void on_timer(struct loop *l, struct timerq_entry *e, void *owner, void *ctx)
 {
     struct server *srv = ctx;
     struct server_inst *in = owner;
 
     (void)l;
-    if (e == &srv->t_exit) {
+    if (e == &srv->t_status) {
+        write_status_file(srv);
+    } else if (e == &srv->t_exit) {
         log_msg(LOG_L_INFO, "SIGTERM[hard,] received, process exiting");
         stop(srv, RUNTIME_EXIT);
     } else if (e->kind == RUNTIME_T_KEEPALIVE) {
@@ -901,6 +908,94 @@ static void log_status(const struct server *srv)
             peertab_count(srv->tab), in_use, arena, dp_drops_total(srv->dp));
 }
 
+/* ---- openvpn's status (ops-interfaces.md §4) ---- */
+
+struct status_row_text {
+    char real[80], v4[INET_ADDRSTRLEN], v6[INET6_ADDRSTRLEN];
+};
+
+struct status_job {
+    struct status_server s;
+    enum status_version v;
+};
+
+static int format_server(const void *ctx, char *out, size_t cap)
+{
+    const struct status_job *j = ctx;
+
+    return status_format_server(&j->s, j->v, out, cap);
+}
+
+static void status_row(const struct server_inst *in, int64_t wall, uint64_t now,
+                       struct status_client *row, struct status_row_text *t)
+{
+    const struct dp_peer_stats *st = &in->dp.stats;
+    uint64_t idle_s = now > in->dp.last_rx ? (now - in->dp.last_rx) / 1000u : 0;
+
+    runtime_addr_plain(&in->dst.peer, t->real, sizeof(t->real));
+    if (in->has_lease && in->lease.has_v4)
+        runtime_ipv4(in->lease.v4_client, t->v4, sizeof(t->v4));
+    if (in->has_lease && in->lease.has_v6)
+        runtime_ipv6(in->lease.v6_client, t->v6, sizeof(t->v6));
+    row->common_name = in->cn;
+    row->real_address = t->real;
+    row->virt_v4 = t->v4;
+    row->virt_v6 = t->v6;
+    row->cipher = session_negotiated(in->s)->cipher;
+    row->bytes_received = st->rx_link_bytes;
+    row->bytes_sent = st->tx_link_bytes;
+    row->connected_since = in->since;
+    row->last_ref = wall - (int64_t)idle_s;
+    row->client_id = in->id;
+    row->peer_id = in->id;
+}
+
+/* The status text of every established client (malloc'd), or NULL (logged). */
+static char *status_text(struct server *srv)
+{
+    uint32_t cap = peertab_count(srv->tab) + 1u;
+    struct status_client *rows = calloc(cap, sizeof(*rows));
+    struct status_row_text *text = calloc(cap, sizeof(*text));
+    struct status_job j = { .v = (enum status_version)srv->c->log.status_version };
+    int64_t wall = clock_wall_s();
+    size_t n = 0;
+    char *out = NULL;
+
+    if (rows && text) {
+        for (uint32_t id = peertab_next_id(srv->tab, 0); id != PEERTAB_ID_UNSET && n < cap;
+             id = peertab_next_id(srv->tab, id + 1)) {
+            const struct server_inst *in = peertab_by_id(srv->tab, id);
+            if (!in->established)
+                continue;
+            status_row(in, wall, now_of(srv), &rows[n], &text[n]);
+            n++;
+        }
+        j.s = (struct status_server){ .title = RUNTIME_STATUS_TITLE,
+                                      .now = wall,
+                                      .utc_offset_s = clock_utc_offset_s(wall),
+                                      .clients = rows,
+                                      .n_clients = n };
+        out = runtime_status_text(format_server, &j);
+    }
+    free(rows);
+    free(text);
+    return out;
+}
+
+static void write_status_file(struct server *srv)
+{
+    char *text;
+
+    if (!srv->c->log.status_file)
+        return;
+    text = status_text(srv);
+    if (text)
+        runtime_status_write(srv->c->log.status_file, text);
+    free(text);
+    if (srv->c->log.status_interval > 0)
+        schedule(srv, &srv->t_status, now_of(srv) + (uint64_t)srv->c->log.status_interval * 1000u);
+}
+
 static void on_signal(struct loop *l, int signo, void *ctx)
 {
     struct server *srv = ctx;
@@ -908,7 +1003,12 @@ static void on_signal(struct loop *l, int signo, void *ctx)
 
     (void)l;
     if (signo == SIGUSR2) {
+        char *text = status_text(srv);
+        if (text)
+            runtime_status_log(text);
+        free(text);
         log_status(srv);
+        tunnel_log_counters(srv->tun, srv->dp, srv->udp);
         return;
     }
     if (srv->exiting)
@@ -1079,6 +1179,7 @@ static int server_setup(struct server *srv, const struct conf *c, struct loop *l
     srv->loop = loop;
     srv->end = RUNTIME_EXIT;
     timerq_entry_init(&srv->t_exit, srv, RUNTIME_T_EXIT);
+    timerq_entry_init(&srv->t_status, srv, RUNTIME_T_STATUS);
     if (keys_init(&srv->keys, c, err, sizeof(err)) < 0) {
         log_msg(LOG_L_FATAL, "%s", err);
         return -1;
@@ -1093,28 +1194,32 @@ static int server_setup(struct server *srv, const struct conf *c, struct loop *l
     }
     runtime_rx_init(srv->rx);
     loop_on_signal(loop, on_signal, srv);
-    for (int k = RUNTIME_T_SESSION; k <= RUNTIME_T_KEEPALIVE; k++)
+    for (int k = RUNTIME_T_SESSION; k <= RUNTIME_T_STATUS; k++)
         if (loop_on_timer(loop, k, on_timer, srv) != 0)
             return -1;
     if (tables_new(srv) < 0 || open_socket(srv) < 0 || data_channel_new(srv) < 0 ||
         open_tun(srv) < 0)
         return -1;
     log_msg(LOG_L_INFO, "Initialization Sequence Completed");
+    write_status_file(srv);
     return 0;
 }
 
 static void server_teardown(struct server *srv)
 {
+    if (srv->tab && srv->listener && srv->dp)
+        write_status_file(srv); /* the last state, as openvpn leaves it at exit */
     if (srv->tab)
         free_all(srv);
     timerq_cancel(loop_timerq(srv->loop), &srv->t_exit);
+    timerq_cancel(loop_timerq(srv->loop), &srv->t_status);
     if (srv->udp) {
         loop_del_fd(srv->loop, udp_fd(srv->udp));
         udp_close(srv->udp);
     }
     loop_on_signal(srv->loop, NULL, NULL);
     /* Only an out-of-range kind fails, and these are constants. */
-    for (int k = RUNTIME_T_SESSION, rc = 0; k <= RUNTIME_T_KEEPALIVE; k++) {
+    for (int k = RUNTIME_T_SESSION, rc = 0; k <= RUNTIME_T_STATUS; k++) {
         rc |= loop_on_timer(srv->loop, k, NULL, NULL);
         (void)rc;
     }

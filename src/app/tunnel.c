@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +263,44 @@ int tunnel_send_inband(struct tunnel *t, struct datapath *dp, struct dp_peer *pe
     if (rc == DP_DROP_NONE && udp_send_batch(u, &b, &meta, 1) != 1)
         t->stats.socket_full++;
     return rc;
+}
+
+/* ---- counters ---- */
+
+static void drops_text(const struct dp_stats *st, char *out, size_t cap)
+{
+    size_t pos = 0;
+
+    out[0] = '\0';
+    for (int r = DP_DROP_NONE + 1; r < DP_DROP_REASONS; r++) {
+        int n;
+
+        if (st->drops[r] == 0)
+            continue;
+        n = snprintf(out + pos, cap - pos, " %s=%" PRIu64, dp_drop_name(r), st->drops[r]);
+        if (n < 0 || (size_t)n >= cap - pos)
+            break;
+        pos += (size_t)n;
+    }
+}
+
+void tunnel_log_counters(const struct tunnel *t, const struct datapath *dp, const struct udp *u)
+{
+    const struct dp_stats *st = dp_stats(dp);
+    const struct udp_stats *us = u ? udp_stats(u) : NULL;
+    char drops[512];
+
+    drops_text(st, drops, sizeof(drops));
+    log_msg(LOG_L_INFO,
+            "Data path: rx %" PRIu64 " packets (%" PRIu64 " pings), tx %" PRIu64
+            " packets (%" PRIu64 " pings), floats %" PRIu64 ", mss clamped %" PRIu64 ", dropped:%s",
+            st->rx_data, st->rx_ping, st->tx_data, st->tx_ping, st->floats, st->mss_clamped,
+            drops[0] ? drops : " none");
+    log_msg(LOG_L_INFO,
+            "Devices: tun read errors %" PRIu64 ", tun full %" PRIu64 ", socket full %" PRIu64
+            ", udp rx truncated %" PRIu64 ", udp tx dropped %" PRIu64,
+            t ? t->stats.tun_read_errors : 0, t ? t->stats.tun_full : 0,
+            t ? t->stats.socket_full : 0, us ? us->rx_truncated : 0, us ? us->tx_dropped : 0);
 }
 
 /* ---- translation of the configuration ---- */

@@ -335,8 +335,8 @@ const struct conf_opt conf_opts_proc[] = {
     OPT_INT("mute", log.mute, 0, INT_MAX_, R),
     OPT_FLAG("suppress-timestamps", log.suppress_timestamps, R),
     OPT_FLAG("machine-readable-output", log.machine_readable, R),
-    OPT_FN("status", 1, 2, P, 0, opt_status, show_status),
-    OPT_INT("status-version", log.status_version, 1, 3, P),
+    OPT_FN("status", 1, 2, R, 0, opt_status, show_status),
+    OPT_INT("status-version", log.status_version, 1, 3, R),
     OPT_FN("echo", 0, -1, P, 0, opt_echo, show_echo),
     /* management interface */
     OPT_FN("management", 2, 3, P, 0, opt_management, show_management),

@@ -27,6 +27,16 @@ uint64_t clock_now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+int clock_utc_offset_s(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (!localtime_r(&tt, &tm))
+        return 0;
+    return (int)tm.tm_gmtoff;
+}
+
 int64_t clock_wall_s(void)
 {
     struct timespec ts = { 0, 0 };
