@@ -135,6 +135,38 @@ static int fatal(const char *msg)
     return 1;
 }
 
+/* A colon list (data-ciphers) holding name. */
+static bool list_has(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ':');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+/* openvpn's warnings for a data channel without encryption or without authentication. */
+static void log_insecure_data_channel(const struct conf *c)
+{
+    if (list_has(c->tls.data_ciphers, "none") ||
+        (c->tls.data_ciphers_fallback && strcmp(c->tls.data_ciphers_fallback, "none") == 0))
+        log_msg(LOG_L_WARN,
+                "******* WARNING *******: '--cipher none' was specified. This means NO "
+                "encryption will be performed and tunnelled data WILL be transmitted in clear "
+                "text over the network! PLEASE DO RECONSIDER THIS SETTING!");
+    if (c->tls.auth && strcmp(c->tls.auth, "none") == 0)
+        log_msg(LOG_L_WARN,
+                "******* WARNING *******: '--auth none' was specified. This means no "
+                "authentication will be performed on received packets, meaning you CANNOT "
+                "trust that the data received by the remote side have NOT been manipulated. "
+                "PLEASE DO RECONSIDER THIS SETTING!");
+}
+
 /* The roles the control channel implements: `mode server` + tls-server, or pull + tls-client. */
 static enum runtime_end run_role(const struct conf *c, struct loop *loop)
 {
@@ -191,6 +223,7 @@ static int start_daemon(struct conf **cp, int argc, char **argv)
         return fatal("cannot create the event loop");
     }
     do {
+        log_insecure_data_channel(*cp);
         end = run_role(*cp, loop);
         if (end == RUNTIME_RELOAD) {
             struct conf *fresh = reload(argc, argv);
