@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Keepalive on the data channel against the real openvpn, both roles (each case in its own
+# namespace pair, run in parallel):
+#  - with `keepalive 1 4` (pushed: ping 1, ping-restart 4; the server itself restarts after 8 s)
+#    an idle tunnel stays up for 10 s: neither end logs an inactivity timeout, so each end's
+#    pings reach the other and are accepted;
+#  - the peer is frozen (SIGSTOP): the Sluice end logs openvpn's "Inactivity timeout
+#    (--ping-restart), restarting" within the timeout (+ slack). A Sluice client restarts and
+#    reconnects once the server is thawed (SIGCONT); a Sluice server frees the client instance
+#    (its status then lists no client) and takes the client back when it comes again.
+set -u -o pipefail
+source "$(dirname "$0")/lib.sh"
+
+[ -x "${SLUICE_BIN:-}" ] || fail "SLUICE_BIN is not set to the built daemon"
+CASE_LIMIT=60
+
+# status_clients LOG: the client rows of the last status block printed on SIGUSR2.
+status_clients() {
+    awk '/OpenVPN CLIENT LIST/ { n = 0; inlist = 1; next }
+         inlist && /Common Name,Real Address/ { next }
+         inlist && /ROUTING TABLE/ { inlist = 0; last = n; next }
+         inlist && /Updated,/ { next }
+         inlist { n++ }
+         END { print last + 0 }' "$1"
+}
+
+run_case() {
+    local what=$1 simpl=$2 cimpl=$3
+    local s=$IL_DIR/$1-server c=$IL_DIR/$1-client frozen spid cpid
+    netns_setup
+    pki_make "$IL_DIR/pki"
+    { conf_server tls-crypt | grep -v '^keepalive'; echo 'keepalive 1 4'; } >"$s.conf"
+    conf_client tls-crypt >"$c.conf"
+    run_vpn server "$simpl" "$s.conf" "$s.log"
+    spid=$IL_LAST_PID
+    assert_log "$s.log" 'Initialization Sequence Completed' 5 "$what: server start"
+    run_vpn client "$cimpl" "$c.conf" "$c.log"
+    cpid=$IL_LAST_PID
+    assert_log "$c.log" 'Initialization Sequence Completed' 10 "$what: client"
+    tun_ping client "$IL_TUN_SRV" 5 || fail "$what: no ping through the tunnel"
+    il_log "$what: up; idle for 10 s"
+    sleep 10
+    refute_log "$s.log" 'Inactivity timeout' "$what: idle tunnel (server)"
+    refute_log "$c.log" 'Inactivity timeout' "$what: idle tunnel (client)"
+    if [ "$simpl" = openvpn ]; then
+        frozen=$spid
+        kill -STOP "$frozen"
+        assert_log "$c.log" 'Inactivity timeout \(--ping-restart\), restarting' 7 \
+            "$what: Sluice client notices the frozen server"
+        assert_log "$c.log" 'SIGUSR1\[soft,ping-restart\] received, process restarting' 1 \
+            "$what: client restart"
+        kill -CONT "$frozen"
+        for ((i = 0; i < 150; i++)); do
+            [ "$(grep -c 'Initialization Sequence Completed' "$c.log")" -ge 2 ] && break
+            sleep 0.1
+        done
+        [ "$(grep -c 'Initialization Sequence Completed' "$c.log")" -ge 2 ] ||
+            fail "$what: the Sluice client did not reconnect after the server was thawed"
+    else
+        frozen=$cpid
+        kill -STOP "$frozen"
+        assert_log "$s.log" 'client1/[0-9.]+:[0-9]+ \[client1\] Inactivity timeout \(--ping-restart\), restarting' 11 \
+            "$what: Sluice server notices the frozen client"
+        kill -USR2 "$spid"
+        assert_log "$s.log" 'END$' 3 "$what: server status"
+        [ "$(status_clients "$s.log")" -eq 0 ] || fail "$what: the instance was not freed"
+        kill -CONT "$frozen"
+        for ((i = 0; i < 200; i++)); do
+            [ "$(grep -c 'Peer Connection Initiated' "$s.log")" -ge 2 ] && break
+            sleep 0.1
+        done
+        [ "$(grep -c 'Peer Connection Initiated' "$s.log")" -ge 2 ] ||
+            fail "$what: the client did not come back to the Sluice server"
+    fi
+    tun_ping client "$IL_TUN_SRV" 10 || fail "$what: no ping after the reconnection"
+    stop_all
+    il_log "$what ok"
+}
+
+if [ "${1:-}" = --case ]; then
+    shift
+    run_case "$@"
+    exit 0
+fi
+
+CASES=("sluice-server $SLUICE_BIN openvpn" "sluice-client openvpn $SLUICE_BIN")
+pids=()
+for i in "${!CASES[@]}"; do
+    # shellcheck disable=SC2086 # one case = three words
+    bash "$0" --case ${CASES[i]} >"$IL_DIR/case$i.out" 2>&1 &
+    pids+=("$!")
+done
+failed=0
+for i in "${!CASES[@]}"; do
+    for ((t = 0; t < CASE_LIMIT * 10; t++)); do
+        kill -0 "${pids[i]}" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "${pids[i]}" 2>/dev/null; then
+        echo "case '${CASES[i]%% *}' still running after $CASE_LIMIT s: stopping it" >&2
+        kill -TERM "${pids[i]}" 2>/dev/null
+    fi
+    wait "${pids[i]}"
+    rc=$?
+    cat "$IL_DIR/case$i.out"
+    [ "$rc" -eq 0 ] || { echo "case '${CASES[i]%% *}' failed (exit $rc)" >&2; failed=1; }
+done
+[ "$failed" -eq 0 ] || exit 1
+il_log "all keepalive cases ok"
