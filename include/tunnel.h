@@ -92,6 +92,22 @@ int tunnel_send_inband(struct tunnel *t, struct datapath *dp, struct dp_peer *pe
  */
 void tunnel_log_counters(const struct tunnel *t, const struct datapath *dp, const struct udp *u);
 
+/*
+ * `inactive N [BYTES]`: the tunnel counts as idle when no packet crossed the tun device for N
+ * seconds, or, with BYTES, when fewer than BYTES crossed it (both directions) in an N-second
+ * window. Pings and other in-band messages never count. Check once a second.
+ */
+struct tunnel_idle {
+    uint64_t period_ms, min_bytes;
+    uint64_t since;                 /* start of the window / last packet seen */
+    uint64_t mark_pkts, mark_bytes; /* tun counters at `since` */
+};
+
+void tunnel_idle_init(struct tunnel_idle *w, unsigned secs, uint64_t bytes, const struct dp_peer *p,
+                      uint64_t now);
+/* True once the limit is reached (the caller exits). */
+bool tunnel_idle_expired(struct tunnel_idle *w, const struct dp_peer *p, uint64_t now);
+
 /* The datapath parameters of a configuration (role, tun-mtu, replay, float, mssfix). */
 void tunnel_dp_params(const struct conf *c, enum dp_role role, bool ipv6_transport,
                       struct dp_params *p);

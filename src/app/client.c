@@ -64,11 +64,14 @@ struct client {
     struct dp_peer peer;
     struct tunnel *tun;
     bool tun_configured; /* addresses and routes of a push are installed */
+    unsigned inactive_s; /* inactive N [BYTES], configured or pushed; 0: off */
+    uint64_t inactive_bytes;
+    struct tunnel_idle idle;
 
     /* Counters of the connections before this one, for the status (openvpn's are per run). */
     struct status_client_stats done;
 
-    struct timerq_entry t_session, t_retry, t_exit, t_keepalive, t_status;
+    struct timerq_entry t_session, t_retry, t_exit, t_keepalive, t_inactive, t_status;
     bool exiting;
     enum runtime_end end;
 
@@ -148,6 +151,7 @@ static void close_connection(struct client *cl, bool keep_tun)
     memset(&cl->peer.stats, 0, sizeof(cl->peer.stats)); /* counted once, in done */
     timerq_cancel(loop_timerq(cl->loop), &cl->t_session);
     timerq_cancel(loop_timerq(cl->loop), &cl->t_keepalive);
+    timerq_cancel(loop_timerq(cl->loop), &cl->t_inactive);
     session_free(cl->s);
     cl->s = NULL;
     dp_peer_cleanup(&cl->peer);
@@ -242,6 +246,8 @@ static int start_data_channel(struct client *cl)
     cl->ping = (uint32_t)c->net.ping;
     cl->ping_restart = (uint32_t)c->net.ping_rec;
     cl->ping_exit = c->net.ping_action == CONF_PING_EXIT;
+    cl->inactive_s = (unsigned)c->net.inactive;
+    cl->inactive_bytes = (uint64_t)c->net.inactive_bytes;
     return 0;
 }
 
@@ -523,6 +529,10 @@ static bool apply_data_settings(struct client *cl, const struct push_settings *p
         cl->ping_restart = cl->ping_exit ? p->ping_exit : p->ping_restart;
     }
     dp_peer_set_keepalive(&cl->peer, cl->ping, cl->ping_restart);
+    if (p->have & PUSH_HAVE_INACTIVE) {
+        cl->inactive_s = p->inactive;
+        cl->inactive_bytes = p->inactive_bytes;
+    }
     return true;
 }
 
@@ -732,6 +742,28 @@ static void on_keys(struct client *cl, struct session_event *ev)
                 (unsigned)ev->key_id, k->cipher, rc);
 }
 
+/* ---- inactive: exit when the tunnel carries (almost) nothing ---- */
+
+#define CLIENT_IDLE_TICK_MS 1000u
+
+static void inactive_start(struct client *cl)
+{
+    if (cl->inactive_s == 0)
+        return;
+    tunnel_idle_init(&cl->idle, cl->inactive_s, cl->inactive_bytes, &cl->peer, now_of(cl));
+    schedule(cl, &cl->t_inactive, now_of(cl) + CLIENT_IDLE_TICK_MS);
+}
+
+static void inactive_timer(struct client *cl)
+{
+    if (tunnel_idle_expired(&cl->idle, &cl->peer, now_of(cl))) {
+        log_msg(LOG_L_INFO, "Inactivity timeout (--inactive), exiting");
+        exit_now(cl, "soft", "inactive");
+        return;
+    }
+    schedule(cl, &cl->t_inactive, now_of(cl) + CLIENT_IDLE_TICK_MS);
+}
+
 /* ---- keepalive (ping, ping-restart, ping-exit) ---- */
 
 static void keepalive_schedule(struct client *cl)
@@ -803,6 +835,7 @@ static bool on_event(struct client *cl, struct session_event *ev)
         cl->attempts = cl->passes = 0;
         log_up(cl);
         keepalive_schedule(cl);
+        inactive_start(cl);
         break;
     case SESSION_EV_RENEGOTIATING:
         on_reneg(cl, ev);
@@ -999,6 +1032,9 @@ static void on_timer(struct loop *l, struct timerq_entry *e, void *owner, void *
         write_status_file(cl);
     } else if (e == &cl->t_retry) {
         connect_now(cl);
+    } else if (e == &cl->t_inactive) {
+        if (cl->s)
+            inactive_timer(cl);
     } else if (e == &cl->t_keepalive) {
         if (cl->s)
             keepalive_timer(cl);
@@ -1218,6 +1254,7 @@ static int client_setup(struct client *cl, const struct conf *c, struct loop *lo
     timerq_entry_init(&cl->t_retry, cl, RUNTIME_T_RETRY);
     timerq_entry_init(&cl->t_exit, cl, RUNTIME_T_EXIT);
     timerq_entry_init(&cl->t_keepalive, cl, RUNTIME_T_KEEPALIVE);
+    timerq_entry_init(&cl->t_inactive, cl, RUNTIME_T_KEEPALIVE);
     timerq_entry_init(&cl->t_status, cl, RUNTIME_T_STATUS);
     if (keys_init(&cl->keys, c, err, sizeof(err)) < 0) {
         log_msg(LOG_L_FATAL, "%s", err);

@@ -1184,6 +1184,11 @@ static int server_setup(struct server *srv, const struct conf *c, struct loop *l
         log_msg(LOG_L_FATAL, "%s", err);
         return -1;
     }
+    if (c->net.inactive > 0)
+        log_msg(LOG_L_WARN,
+                "WARNING: 'inactive' is not enforced per client by a Sluice server; "
+                "push it to the clients instead (push \"inactive %d\")",
+                c->net.inactive);
     if (c->tls.dh.path || c->tls.dh.is_inline)
         log_msg(LOG_L_WARN, "WARNING: 'dh' parameters are not used: Sluice offers ECDHE key "
                             "exchange only, as with 'dh none'");

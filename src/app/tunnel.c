@@ -303,6 +303,46 @@ void tunnel_log_counters(const struct tunnel *t, const struct datapath *dp, cons
             t ? t->stats.socket_full : 0, us ? us->rx_truncated : 0, us ? us->tx_dropped : 0);
 }
 
+/* ---- inactive ---- */
+
+static uint64_t tun_packets(const struct dp_peer *p)
+{
+    return p->stats.rx_packets + p->stats.tx_packets;
+}
+
+static uint64_t tun_bytes(const struct dp_peer *p)
+{
+    return p->stats.rx_bytes + p->stats.tx_bytes;
+}
+
+void tunnel_idle_init(struct tunnel_idle *w, unsigned secs, uint64_t bytes, const struct dp_peer *p,
+                      uint64_t now)
+{
+    w->period_ms = (uint64_t)secs * 1000u;
+    w->min_bytes = bytes;
+    w->since = now;
+    w->mark_pkts = tun_packets(p);
+    w->mark_bytes = tun_bytes(p);
+}
+
+bool tunnel_idle_expired(struct tunnel_idle *w, const struct dp_peer *p, uint64_t now)
+{
+    if (w->period_ms == 0)
+        return false;
+    if (w->min_bytes == 0 && tun_packets(p) != w->mark_pkts) {
+        w->mark_pkts = tun_packets(p);
+        w->since = now;
+        return false;
+    }
+    if (now - w->since < w->period_ms)
+        return false;
+    if (w->min_bytes == 0 || tun_bytes(p) - w->mark_bytes < w->min_bytes)
+        return true;
+    w->since = now; /* enough traffic in this window: the next one starts */
+    w->mark_bytes = tun_bytes(p);
+    return false;
+}
+
 /* ---- translation of the configuration ---- */
 
 void tunnel_dp_params(const struct conf *c, enum dp_role role, bool ipv6_transport,

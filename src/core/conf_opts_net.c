@@ -628,7 +628,7 @@ const struct conf_opt conf_opts_net[] = {
     OPT_FN("ping-restart", 1, 1, R, 0, opt_ping_rec, show_ping_rec),
     OPT_FN("ping-exit", 1, 1, R, 0, opt_ping_rec, show_ping_rec),
     OPT_FLAG("ping-timer-rem", net.ping_timer_rem, P),
-    OPT_FN("inactive", 1, 2, P, 0, opt_inactive, show_inactive),
+    OPT_FN("inactive", 1, 2, R, 0, opt_inactive, show_inactive),
     OPT_INT("session-timeout", net.session_timeout, 0, INT_MAX_, P),
     /* shown by conf_show() itself, after every per-connection option */
     OPT_FN("connection", 1, 1, P, CONF_F_INLINE, opt_connection, NULL),

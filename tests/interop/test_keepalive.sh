@@ -10,6 +10,9 @@
 #    (--ping-restart), restarting" within the timeout (+ slack). A Sluice client restarts and
 #    reconnects once the server is thawed (SIGCONT); a Sluice server frees the client instance
 #    (its status then lists no client) and takes the client back when it comes again.
+#  - `inactive 3` pushed by an openvpn server (keepalive 1 4 pings keep flowing): the Sluice
+#    client stays while pings through the tunnel run, then exits 3-5 s after the last one
+#    with openvpn's "Inactivity timeout (--inactive), exiting".
 set -u -o pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -24,6 +27,35 @@ status_clients() {
          inlist && /Updated,/ { next }
          inlist { n++ }
          END { print last + 0 }' "$1"
+}
+
+inactive_case() {
+    local what=$1 s=$IL_DIR/$1-server c=$IL_DIR/$1-client cpid t0 t1
+    netns_setup
+    pki_make "$IL_DIR/pki"
+    { conf_server tls-crypt | grep -v '^keepalive'; echo 'keepalive 1 4'; echo 'push "inactive 3"'; } >"$s.conf"
+    conf_client tls-crypt >"$c.conf"
+    run_vpn server openvpn "$s.conf" "$s.log"
+    assert_log "$s.log" 'Initialization Sequence Completed' 5 "$what: server start"
+    run_vpn client "$SLUICE_BIN" "$c.conf" "$c.log"
+    cpid=$IL_LAST_PID
+    assert_log "$c.log" 'Initialization Sequence Completed' 10 "$what: client"
+    # Traffic for 5 s (longer than the limit): the client must stay.
+    ip netns exec "$IL_NS_C" ping -n -q -c 25 -i 0.2 "$IL_TUN_SRV" >/dev/null 2>&1 ||
+        fail "$what: pings through the tunnel failed"
+    refute_log "$c.log" 'Inactivity timeout \(--inactive\)' "$what: busy tunnel"
+    t0=$(date +%s)
+    assert_log "$c.log" 'Inactivity timeout \(--inactive\), exiting' 7 "$what: idle client exits"
+    t1=$(date +%s)
+    [ $((t1 - t0)) -ge 2 ] || fail "$what: exited after $((t1 - t0)) s of idleness, want about 3"
+    assert_log "$c.log" 'SIGTERM\[soft,inactive\] received, process exiting' 1 "$what: exit line"
+    for ((i = 0; i < 30; i++)); do
+        kill -0 "$cpid" 2>/dev/null || break
+        sleep 0.1
+    done
+    ! kill -0 "$cpid" 2>/dev/null || fail "$what: the client process did not exit"
+    stop_all
+    il_log "$what ok"
 }
 
 run_case() {
@@ -81,11 +113,11 @@ run_case() {
 
 if [ "${1:-}" = --case ]; then
     shift
-    run_case "$@"
+    if [ "$1" = inactive ]; then inactive_case "$@"; else run_case "$@"; fi
     exit 0
 fi
 
-CASES=("sluice-server $SLUICE_BIN openvpn" "sluice-client openvpn $SLUICE_BIN")
+CASES=("sluice-server $SLUICE_BIN openvpn" "sluice-client openvpn $SLUICE_BIN" "inactive")
 pids=()
 for i in "${!CASES[@]}"; do
     # shellcheck disable=SC2086 # one case = three words

@@ -934,10 +934,10 @@ static void test_process_values(void **state)
 static void test_check_supported(void **state)
 {
     (void)state;
-    struct conf *c = load("verb 3\nsetenv A b\nmute 2\nlog x.log\ninactive 600\nstatus s.log\n");
+    struct conf *c = load("verb 3\nsetenv A b\nmute 2\nlog x.log\nping-timer-rem\nstatus s.log\n");
     assert_non_null(c);
     assert_int_equal(conf_check_supported(c, &err), 1);
-    assert_string_equal(err.msg, "t.conf:5: 'inactive' is not supported yet");
+    assert_string_equal(err.msg, "t.conf:5: 'ping-timer-rem' is not supported yet");
     conf_free(c);
     c = load("verb 3\ncd /tmp\nwritepid x\nsuppress-timestamps\nmachine-readable-output\n"
              "syslog\nignore-unknown-option x\nsetenv-safe A b\nfast-io\n");
