@@ -12,9 +12,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <limits.h>
 
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+
+#include "base64.h"
 #include "conf_file.h"
 #include "log.h"
 #include "pem.h"
@@ -179,28 +187,232 @@ static void tls_files_release(struct keys_tls_files *f)
     file_release(&f->crl);
 }
 
-static int tls_files_load(struct keys_tls_files *f, const struct conf *c, char *err, size_t errlen)
+/* ---- pkcs12 ---- */
+
+/* What a PKCS#12 file yields; p12_free() releases it (OpenSSL clears a private key it frees). */
+struct keys_p12 {
+    const char *name; /* path or "[inline]", for messages */
+    EVP_PKEY *key;
+    X509 *cert;
+    STACK_OF(X509) * ca; /* NULL or empty when the file carries no CA certificate */
+};
+
+static void p12_free(struct keys_p12 *p)
+{
+    EVP_PKEY_free(p->key);
+    X509_free(p->cert);
+    sk_X509_pop_free(p->ca, X509_free);
+    memset(p, 0, sizeof(*p));
+}
+
+/* DER bytes to a PKCS12 object; NULL when they are not one. */
+static PKCS12 *p12_from_der(const uint8_t *der, size_t len)
+{
+    const unsigned char *in = der;
+
+    if (len == 0 || len > (size_t)LONG_MAX)
+        return NULL;
+    return d2i_PKCS12(NULL, &in, (long)len);
+}
+
+/* An inline <pkcs12> block is base64 of the DER file, as openvpn reads it. */
+static int p12_decode_inline(const struct keys_file *raw, PKCS12 **out, char *err, size_t errlen)
+{
+    size_t cap = base64_decoded_max(raw->len), len = 0;
+    uint8_t *der = malloc(cap ? cap : 1);
+    int rc;
+
+    if (!der)
+        return fail(err, errlen, "pkcs12 '[inline]': out of memory");
+    rc = base64_decode((const char *)raw->data, raw->len, der, cap, &len);
+    *out = rc == 0 ? p12_from_der(der, len) : NULL;
+    secret_free(der, cap); /* the PKCS#12 bag holds the private key */
+    if (rc != 0)
+        return fail(err, errlen, "pkcs12 '[inline]': not base64: %s", base64_strerror(rc));
+    return 0;
+}
+
+static int p12_decode(const struct keys_file *raw, bool is_inline, PKCS12 **out, char *err,
+                      size_t errlen)
+{
+    *out = NULL;
+    if (is_inline && p12_decode_inline(raw, out, err, errlen) < 0)
+        return -1;
+    if (!is_inline)
+        *out = p12_from_der(raw->data, raw->len);
+    if (!*out)
+        return fail(err, errlen, "pkcs12 '%s': not a PKCS#12 file", raw->name);
+    return 0;
+}
+
+/* openvpn tries the empty password first and prompts only when that fails; Sluice cannot
+ * prompt, so a file that needs a password is refused before anything else is tried. */
+static bool p12_needs_password(PKCS12 *p12)
+{
+    return PKCS12_mac_present(p12) && PKCS12_verify_mac(p12, "", 0) != 1 &&
+           PKCS12_verify_mac(p12, NULL, 0) != 1;
+}
+
+/* OpenSSL's reason for the last failure, never NULL. */
+static const char *p12_reason(void)
+{
+    const char *r = ERR_reason_error_string(ERR_peek_last_error());
+    return r ? r : "unknown error";
+}
+
+static int p12_parse(PKCS12 *p12, struct keys_p12 *p, char *err, size_t errlen)
+{
+    if (p12_needs_password(p12))
+        return fail(err, errlen,
+                    "pkcs12 '%s': the file is protected by a password and Sluice cannot ask "
+                    "for one: export it without a password (openssl pkcs12 -export -passout "
+                    "pass:) or use 'ca', 'cert' and 'key'",
+                    p->name);
+    if (PKCS12_parse(p12, "", &p->key, &p->cert, &p->ca) != 1)
+        return fail(err, errlen,
+                    "pkcs12 '%s': cannot decode the file: %s (a password on the contents, or "
+                    "an encryption OpenSSL 3 offers only through its legacy provider, such as "
+                    "RC2)",
+                    p->name, p12_reason());
+    if (!p->key || !p->cert)
+        return fail(err, errlen, "pkcs12 '%s': holds no private key with its certificate", p->name);
+    return 0;
+}
+
+static int p12_load(struct keys_p12 *p, const struct conf_blob *b, char *err, size_t errlen)
+{
+    struct keys_file raw;
+    PKCS12 *p12 = NULL;
+    int rc;
+
+    memset(p, 0, sizeof(*p));
+    p->name = b->is_inline ? "[inline]" : b->path;
+    if (file_load(&raw, "pkcs12", b, err, errlen) < 0)
+        return -1;
+    rc = p12_decode(&raw, b->is_inline, &p12, err, errlen);
+    file_release(&raw);
+    if (rc == 0)
+        rc = p12_parse(p12, p, err, errlen);
+    PKCS12_free(p12);
+    ERR_clear_error();
+    if (rc < 0)
+        p12_free(p);
+    return rc;
+}
+
+/* Moves what was written to the memory BIO b into f (owned, wiped on release) and wipes b's
+ * copy: the text may be the private key. */
+static int bio_take(BIO *b, struct keys_file *f, const char *opt, const char *name)
+{
+    char *text = NULL;
+    long n = BIO_get_mem_data(b, &text);
+
+    if (n <= 0 || !text || !(f->data = malloc((size_t)n + 1))) {
+        if (n > 0 && text)
+            secret_wipe(text, (size_t)n);
+        return -1;
+    }
+    memcpy(f->data, text, (size_t)n);
+    f->data[n] = '\0';
+    secret_wipe(text, (size_t)n);
+    f->len = (size_t)n;
+    f->owned = true;
+    f->opt = opt;
+    f->name = name;
+    return 0;
+}
+
+/* leaf (may be NULL) then the certificates of more (may be NULL) as one PEM text in f. */
+static int pem_certs(struct keys_file *f, const char *opt, const char *name, X509 *leaf,
+                     STACK_OF(X509) * more)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    bool ok = b != NULL && (!leaf || PEM_write_bio_X509(b, leaf) == 1);
+
+    for (int i = 0; ok && i < sk_X509_num(more); i++)
+        ok = PEM_write_bio_X509(b, sk_X509_value(more, i)) == 1;
+    ok = ok && bio_take(b, f, opt, name) == 0;
+    BIO_free(b);
+    return ok ? 0 : -1;
+}
+
+static int pem_key(struct keys_file *f, const char *name, EVP_PKEY *key)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    bool ok = b != NULL && PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL) == 1 &&
+              bio_take(b, f, "key", name) == 0;
+
+    BIO_free(b);
+    return ok ? 0 : -1;
+}
+
+/*
+ * The parsed file as the PEM texts tlsmem takes. As in openvpn 2.6, the file's CA certificates
+ * are the trusted CAs only when no 'ca' is given; with 'ca' they are sent as the chain after the
+ * leaf and 'ca' alone is trusted.
+ */
+static int p12_to_pem(struct keys_tls_files *f, const struct keys_p12 *p, bool has_ca, char *err,
+                      size_t errlen)
+{
+    if (pem_certs(&f->cert, "cert", p->name, p->cert, has_ca ? p->ca : NULL) < 0 ||
+        pem_key(&f->key, p->name, p->key) < 0)
+        return fail(err, errlen, "pkcs12 '%s': cannot convert the certificate or key", p->name);
+    if (has_ca)
+        return 0;
+    if (sk_X509_num(p->ca) <= 0)
+        return fail(err, errlen, "pkcs12 '%s': holds no CA certificate: add 'ca FILE'", p->name);
+    if (pem_certs(&f->ca, "ca", p->name, NULL, p->ca) < 0)
+        return fail(err, errlen, "pkcs12 '%s': cannot convert the CA certificates", p->name);
+    return 0;
+}
+
+static int p12_files_load(struct keys_tls_files *f, const struct conf *c, char *err, size_t errlen)
+{
+    const struct conf_tls *t = &c->tls;
+    bool has_ca = blob_set(&t->ca);
+    struct keys_p12 p;
+    int rc;
+
+    if (p12_load(&p, &t->pkcs12, err, errlen) < 0)
+        return -1;
+    rc = p12_to_pem(f, &p, has_ca, err, errlen);
+    p12_free(&p);
+    if (rc < 0 || cert_chain(&f->cert, c, err, errlen) < 0)
+        return -1;
+    return has_ca ? file_load(&f->ca, "ca", &t->ca, err, errlen) : 0;
+}
+
+static int pem_files_load(struct keys_tls_files *f, const struct conf *c, char *err, size_t errlen)
 {
     const struct conf_tls *t = &c->tls;
 
-    memset(f, 0, sizeof(*f));
-    if (blob_set(&t->pkcs12) || t->capath)
-        return fail(err, errlen, "%s is not supported yet: use 'ca', 'cert' and 'key'",
-                    t->capath ? "capath" : "pkcs12");
-    if (blob_set(&t->crl_verify) && t->crl_dir)
-        return fail(err, errlen, "crl-verify DIR dir is not supported yet: use a CRL file");
     if (!blob_set(&t->ca) || !blob_set(&t->cert) || !blob_set(&t->key))
-        return fail(err, errlen, "'ca', 'cert' and 'key' are required");
+        return fail(err, errlen, "'ca', 'cert' and 'key' (or 'pkcs12') are required");
     if (file_load(&f->ca, "ca", &t->ca, err, errlen) < 0 ||
         file_load(&f->cert, "cert", &t->cert, err, errlen) < 0 ||
         cert_chain(&f->cert, c, err, errlen) < 0 ||
-        file_load(&f->key, "key", &t->key, err, errlen) < 0 ||
-        (blob_set(&t->crl_verify) &&
-         file_load(&f->crl, "crl-verify", &t->crl_verify, err, errlen) < 0)) {
-        tls_files_release(f);
+        file_load(&f->key, "key", &t->key, err, errlen) < 0)
         return -1;
-    }
     return 0;
+}
+
+static int tls_files_load(struct keys_tls_files *f, const struct conf *c, char *err, size_t errlen)
+{
+    const struct conf_tls *t = &c->tls;
+    int rc;
+
+    memset(f, 0, sizeof(*f));
+    if (t->capath)
+        return fail(err, errlen, "capath is not supported yet: use 'ca'");
+    if (blob_set(&t->crl_verify) && t->crl_dir)
+        return fail(err, errlen, "crl-verify DIR dir is not supported yet: use a CRL file");
+    rc = blob_set(&t->pkcs12) ? p12_files_load(f, c, err, errlen)
+                              : pem_files_load(f, c, err, errlen);
+    if (rc == 0 && blob_set(&t->crl_verify))
+        rc = file_load(&f->crl, "crl-verify", &t->crl_verify, err, errlen);
+    if (rc < 0)
+        tls_files_release(f);
+    return rc;
 }
 
 /* ---- crl-verify re-read ---- */
@@ -333,6 +545,33 @@ static void crl_log_loaded(struct tlsmem_ctx *ctx, const struct keys_file *crl)
         log_msg(LOG_L_INFO, "CRL: loaded %zu CRLs from file %s", n, crl->name);
 }
 
+static const char *blob_name(const struct conf_blob *b)
+{
+    return b->is_inline ? "[inline]" : b->path ? b->path : "";
+}
+
+/* The files a TLS set-up error can come from, e.g. "ca 'A', cert 'B', key 'C', crl-verify 'D'"
+ * or "pkcs12 'P', ca 'A'". */
+static void tls_sources(const struct conf *c, char *out, size_t cap)
+{
+    const struct conf_tls *t = &c->tls;
+    static const char *const opts[] = { "pkcs12", "ca", "cert", "key", "crl-verify" };
+    const struct conf_blob *blobs[] = { &t->pkcs12, &t->ca, &t->cert, &t->key, &t->crl_verify };
+    size_t used = 0;
+    int n;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+        if (!blob_set(blobs[i]))
+            continue;
+        n = snprintf(out + used, cap - used, "%s%s '%s'", used ? ", " : "", opts[i],
+                     blob_name(blobs[i]));
+        if (n < 0 || (size_t)n >= cap - used)
+            return;
+        used += (size_t)n;
+    }
+}
+
 static int build_tls(struct keys *k, const struct conf *c, char *err, size_t errlen)
 {
     const struct conf_blob *crl = &c->tls.crl_verify;
@@ -340,7 +579,7 @@ static int build_tls(struct keys *k, const struct conf *c, char *err, size_t err
     struct tlsmem_config t;
     struct stat st;
     bool crl_st;
-    char why[512];
+    char why[512], from[512];
 
     memset(&t, 0, sizeof(t));
     /* stat before the read, as every later check does */
@@ -352,14 +591,10 @@ static int build_tls(struct keys *k, const struct conf *c, char *err, size_t err
     if (k->tls)
         crl_log_loaded(k->tls, &f.crl);
     tls_files_release(&f);
-    if (!k->tls)
-        return fail(err, errlen, "cannot set up TLS from ca '%s', cert '%s', key '%s'%s%s%s: %s",
-                    c->tls.ca.is_inline ? "[inline]" : c->tls.ca.path,
-                    c->tls.cert.is_inline ? "[inline]" : c->tls.cert.path,
-                    c->tls.key.is_inline ? "[inline]" : c->tls.key.path,
-                    blob_set(crl) ? ", crl-verify '" : "",
-                    blob_set(crl) ? (crl->is_inline ? "[inline]" : crl->path) : "",
-                    blob_set(crl) ? "'" : "", why);
+    if (!k->tls) {
+        tls_sources(c, from, sizeof(from));
+        return fail(err, errlen, "cannot set up TLS from %s: %s", from, why);
+    }
     return crl_watch(k, c, crl_st ? &st : NULL, err, errlen);
 }
 

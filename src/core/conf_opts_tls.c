@@ -674,7 +674,7 @@ const struct conf_opt conf_opts_tls[] = {
     OPT_STR("capath", tls.capath, P),
     OPT_BLOB("cert", tls.cert, R),
     OPT_BLOB("key", tls.key, R),
-    OPT_BLOB("pkcs12", tls.pkcs12, P),
+    OPT_BLOB("pkcs12", tls.pkcs12, R),
     OPT_BLOB("extra-certs", tls.extra_certs, R),
     { .name = "askpass",
       .min_args = 0,
