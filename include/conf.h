@@ -519,6 +519,9 @@ int conf_parse_text(struct conf *c, const char *name, const uint8_t *data, size_
  */
 int conf_finalize(struct conf *c, struct conf_err *err);
 
+/* True when the colon-separated list (data-ciphers) holds name exactly; NULL list: false. */
+bool conf_list_has(const char *list, const char *name);
+
 /*
  * The effective configuration, one directive per call of emit, in a form conf_parse_text() reads
  * back. Options left at their default are emitted as comments ("# verb 1  (default)"); key

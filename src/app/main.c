@@ -135,25 +135,10 @@ static int fatal(const char *msg)
     return 1;
 }
 
-/* A colon list (data-ciphers) holding name. */
-static bool list_has(const char *list, const char *name)
-{
-    size_t n = strlen(name);
-
-    for (const char *p = list; p && *p;) {
-        const char *end = strchr(p, ':');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && strncmp(p, name, n) == 0)
-            return true;
-        p = end ? end + 1 : NULL;
-    }
-    return false;
-}
-
 /* openvpn's warnings for a data channel without encryption or without authentication. */
 static void log_insecure_data_channel(const struct conf *c)
 {
-    if (list_has(c->tls.data_ciphers, "none") ||
+    if (conf_list_has(c->tls.data_ciphers, "none") ||
         (c->tls.data_ciphers_fallback && strcmp(c->tls.data_ciphers_fallback, "none") == 0))
         log_msg(LOG_L_WARN,
                 "******* WARNING *******: '--cipher none' was specified. This means NO "

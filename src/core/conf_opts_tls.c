@@ -61,7 +61,7 @@ static int unsupported(struct conf_ctx *x, const char *what, const char *name,
                      list);
 }
 
-static bool in_list(const char *list, const char *name)
+bool conf_list_has(const char *list, const char *name)
 {
     size_t n = strlen(name);
     for (const char *p = list; p && *p;) {
@@ -83,7 +83,7 @@ static int add_cipher(struct conf_ctx *x, const char *tok, char *out, size_t cap
         return conf_fail(x, "%s has an empty cipher name", x->dn);
     if (!name)
         return optional ? 0 : unsupported(x, "cipher", tok, data_ciphers);
-    if (in_list(out, name))
+    if (conf_list_has(out, name))
         return 0;
     size_t used = strlen(out);
     snprintf(out + used, cap - used, "%s%s", used ? ":" : "", name);
