@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "netlink.h"
+#include "ratelimit.h"
 #include "secret.h"
 #include "tun.h"
 
@@ -31,7 +32,11 @@ struct tunnel {
     struct dp_tx_out tx;
     struct dp_rx_out rx;
     struct tunnel_stats stats;
+    struct ratelimit drop_rl; /* log lines for packets dropped on the network side */
 };
+
+#define TUNNEL_DROP_LOG_RATE  10u /* lines per second */
+#define TUNNEL_DROP_LOG_BURST 20u
 
 static unsigned tun_mtu_max(unsigned mtu)
 {
@@ -91,6 +96,7 @@ struct tunnel *tunnel_open(const struct conf *c, unsigned mtu)
         return NULL;
     }
     snprintf(t->name, sizeof(t->name), "%s", tun_name(t->tun));
+    ratelimit_init(&t->drop_rl, TUNNEL_DROP_LOG_RATE, TUNNEL_DROP_LOG_BURST);
     log_msg(LOG_L_INFO, "TUN/TAP device %s opened", t->name);
     t->nl = netlink_open(err, sizeof(err));
     if (!t->nl) {
@@ -238,12 +244,33 @@ void tunnel_discard(struct tunnel *t)
         t->stats.tun_read_errors++;
 }
 
+/* Every datagram the datapath refused is counted there; here it also gets a log line, at a
+ * limited rate so that a flood cannot fill the disk. */
+static void log_drops(struct tunnel *t, const struct runtime_rx *rx, uint64_t now)
+{
+    char addr[80];
+
+    for (size_t i = 0; i < rx->n; i++) {
+        /* IPv6 link-local traffic of the peer's kernel is expected noise (openvpn drops it
+         * silently too). */
+        if (t->rx.verdict[i] != DP_V_FREE || t->rx.reason[i] == DP_DROP_NONE ||
+            t->rx.reason[i] == DP_DROP_LINK_LOCAL)
+            continue;
+        if (!ratelimit_allow(&t->drop_rl, now))
+            return;
+        runtime_addr_full(&rx->meta[i].peer, addr, sizeof(addr));
+        log_msg(RUNTIME_V_DETAIL, "Data packet from %s dropped: %s", addr,
+                dp_drop_name(t->rx.reason[i]));
+    }
+}
+
 const struct dp_rx_out *tunnel_from_net(struct tunnel *t, struct datapath *dp, struct dp_peer *peer,
                                         struct runtime_rx *rx, uint64_t now)
 {
     size_t written;
 
     (void)dp_decrypt_batch(dp, peer, rx->bufs, rx->meta, rx->n, now, &t->rx);
+    log_drops(t, rx, now);
     if (t->rx.n_tun == 0)
         return &t->rx;
     written = tun_write_batch(t->tun, t->rx.tun, t->rx.n_tun);
