@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "comp.h"
 #include "log.h"
 #include "peertab.h"
 #include "pktbuf.h"
@@ -122,6 +123,14 @@ void runtime_log_tls(const char *prefix, const struct session_event *ev, bool re
  * verb 6). server: this side is the server.
  */
 void runtime_log_keys(const char *prefix, const struct session_keys *k, bool server);
+
+/*
+ * openvpn's summary of the data channel once it is up, into out:
+ * "Data Channel: cipher 'X'[, auth 'D'], peer-id: N[, compression: 'lz4v2']" (auth only for
+ * non-AEAD suites; peer_id < 0 prints -1, i.e. P_DATA_V1; compression only with a framing).
+ */
+void runtime_data_channel_text(char *out, size_t cap, const char *cipher, const char *auth,
+                               long peer_id, const struct comp *comp);
 
 /* Peer-info variables, one "peer info: NAME=value" line each (verb 1, as openvpn). */
 void runtime_log_peer_info(const char *prefix, const struct keyex_peer_info *pi);

@@ -557,8 +557,11 @@ static void log_up(struct client *cl)
     char flags[64] = "";
 
     log_msg(LOG_L_INFO, "Initialization Sequence Completed");
-    log_msg(RUNTIME_V_HANDSHAKE, "Data Channel: cipher '%s', peer-id: %ld", n->cipher,
-            cl->has_peer_id ? (long)cl->peer_id : -1L);
+    char dc[256];
+
+    runtime_data_channel_text(dc, sizeof(dc), n->cipher, n->auth,
+                              cl->has_peer_id ? (long)cl->peer_id : -1L, &cl->peer.comp);
+    log_msg(RUNTIME_V_HANDSHAKE, "%s", dc);
     if (cl->ping || cl->ping_restart)
         log_msg(RUNTIME_V_HANDSHAKE, "Timers: ping %u, ping-restart %u", cl->ping,
                 cl->ping_restart);

@@ -312,6 +312,40 @@ void runtime_log_keys(const char *prefix, const struct session_keys *k, bool ser
                  (unsigned)k->key_id, k->cipher);
 }
 
+/* openvpn's names of the compression framings. */
+static const char *comp_name(enum comp_algo a)
+{
+    switch (a) {
+    case COMP_ALGO_LZO_STUB:
+    case COMP_ALGO_LZO:
+        return "lzo";
+    case COMP_ALGO_STUB:
+        return "stub";
+    case COMP_ALGO_LZ4:
+        return "lz4";
+    case COMP_ALGO_STUB_V2:
+        return "stubv2";
+    case COMP_ALGO_LZ4_V2:
+        return "lz4v2";
+    default:
+        return NULL;
+    }
+}
+
+void runtime_data_channel_text(char *out, size_t cap, const char *cipher, const char *auth,
+                               long peer_id, const struct comp *comp)
+{
+    const char *cn = comp ? comp_name(comp->algo) : NULL;
+    bool aead = !auth || !auth[0] || strstr(cipher, "GCM") || strstr(cipher, "POLY1305");
+    char a[80] = "", c[48] = "";
+
+    if (!aead)
+        snprintf(a, sizeof(a), ", auth '%s'", auth);
+    if (cn)
+        snprintf(c, sizeof(c), ", compression: '%s'", cn);
+    snprintf(out, cap, "Data Channel: cipher '%s'%s, peer-id: %ld%s", cipher, a, peer_id, c);
+}
+
 void runtime_log_peer_info(const char *prefix, const struct keyex_peer_info *pi)
 {
     if (!pi || !log_enabled(LOG_L_INFO))

@@ -312,8 +312,10 @@ static void log_data_channel(struct server_inst *in)
     const struct conf *c = in->srv->c;
     char flags[64];
 
-    log_peer_msg(RUNTIME_V_CIPHER, in->prefix, "Data Channel: cipher '%s', peer-id: %u", n->cipher,
-                 in->id);
+    char dc[256];
+
+    runtime_data_channel_text(dc, sizeof(dc), n->cipher, n->auth, (long)in->id, &in->dp.comp);
+    log_peer_msg(RUNTIME_V_CIPHER, in->prefix, "%s", dc);
     if (c->net.ping || c->net.ping_rec)
         log_peer_msg(RUNTIME_V_CIPHER, in->prefix, "Timers: ping %d, ping-%s %d", c->net.ping,
                      c->net.ping_action == CONF_PING_EXIT ? "exit" : "restart", c->net.ping_rec);
