@@ -363,3 +363,156 @@ key_sets() {
     done
     return 1
 }
+
+# ---- data path helpers (test_data.sh, test_wire_peerid.sh, test_reneg_load.sh) ----
+
+IL_TUN6_NET=fd00:6c75:6963::/64   # ULA for `server-ipv6`; lives only inside the namespaces
+IL_TUN6_SRV=fd00:6c75:6963::1     # the server's tunnel IPv6 address in that network
+
+# tun_ping_opts NS ADDR COUNT [PING_OPTION...]: like tun_ping, for IPv4 or IPv6 and with extra
+# ping(8) options (e.g. -s 1200 -p 00); needs iputils-ping (no Perl fallback). Succeeds on the
+# first reply within COUNT seconds.
+tun_ping_opts() {
+    local ns addr=$2 count=$3
+    ns=$(il_ns "$1")
+    shift 3
+    command -v ping >/dev/null || fail "tun_ping_opts needs ping (iputils-ping)"
+    ip netns exec "$ns" ping -n -q -c 1 -w "$count" "$@" "$addr" >/dev/null 2>&1
+}
+
+# stop_pid PID: stop one process started by run_in (SIGTERM, 5 s grace, SIGKILL), reap it and
+# drop it from the list stop_all works on. Other PIDs are left alone.
+stop_pid() {
+    local pid=$1 i n keep_p=() keep_n=()
+    for n in "${!IL_PIDS[@]}"; do
+        if [ "${IL_PIDS[n]}" = "$pid" ]; then
+            kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null
+            for ((i = 0; i < 50; i++)); do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.1
+            done
+            kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+            wait "$pid" 2>/dev/null
+        else
+            keep_p+=("${IL_PIDS[n]}")
+            keep_n+=("${IL_NAMES[n]}")
+        fi
+    done
+    IL_PIDS=("${keep_p[@]}")
+    IL_NAMES=("${keep_n[@]}")
+}
+
+# wait_pid_exit PID TIMEOUT: wait (bounded, whole seconds) for a run_in process to end by itself.
+wait_pid_exit() {
+    local i
+    for ((i = 0; i < $2 * 10; i++)); do
+        kill -0 "$1" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# wait_tcp_listen NS PORT TIMEOUT: poll until something listens on TCP PORT in namespace NS.
+wait_tcp_listen() {
+    local ns i
+    ns=$(il_ns "$1")
+    for ((i = 0; i <= $3 * 10; i++)); do
+        [ -n "$(ip netns exec "$ns" ss -Hltn "sport = :$2" 2>/dev/null)" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# udp_port_of NS PID: the local port of the (first) UDP socket process PID holds in namespace NS.
+udp_port_of() {
+    local ns
+    ns=$(il_ns "$1")
+    ip netns exec "$ns" ss -Huanp 2>/dev/null |
+        awk -v p="pid=$2," 'index($0, p) { n = split($4, a, ":"); print a[n]; exit }'
+}
+
+# iperf_received_bytes FILE: end.sum_received.bytes of an `iperf3 --json` report (TCP), or
+# nothing when the report has none. Plain Perl regexes: perl-base has no JSON module.
+iperf_received_bytes() {
+    perl -0777 -ne 'print "$1\n" if /"sum_received"\s*:\s*\{[^{}]*?"bytes"\s*:\s*(\d+)/' "$1"
+}
+
+# iperf_intervals FILE: "START END BYTES" per reporting interval of an `iperf3 --json` report
+# (the interval totals, "sum", in order).
+iperf_intervals() {
+    perl -0777 -ne '
+        my ($iv) = /"intervals"\s*:\s*\[(.*?)\]\s*,\s*"end"/s or exit;
+        while ($iv =~ /"sum"\s*:\s*\{([^{}]*)\}/g) {
+            my $s = $1;
+            my ($a) = $s =~ /"start"\s*:\s*([-0-9.eE+]+)/;
+            my ($b) = $s =~ /"end"\s*:\s*([-0-9.eE+]+)/;
+            my ($n) = $s =~ /"bytes"\s*:\s*(\d+)/;
+            print "$a $b $n\n" if defined $n;
+        }' "$1"
+}
+
+# pcap_ovpn PCAP PORT: decode an Ethernet/IPv4 pcap (tcpdump -w, snap length >= 46) of OpenVPN
+# over UDP with the server on PORT. One line per OpenVPN packet:
+#   EPOCH_SECONDS DIR CLIENT_PORT OPCODE KEY_ID PEER_ID LENGTH
+# DIR is c2s (to PORT) or s2c (from PORT); OPCODE is the top 5 bits of the first payload byte,
+# KEY_ID the low 3; PEER_ID is the next 3 bytes as a number for P_DATA_V2 (opcode 9), else "-";
+# LENGTH is the UDP payload length from the UDP header (the whole packet, not the snapped part).
+pcap_ovpn() {
+    perl -e '
+        use strict;
+        my ($file, $port) = @ARGV;
+        open(my $fh, "<:raw", $file) or die "$file: $!";
+        read($fh, my $gh, 24) == 24 or exit 0;
+        my $magic = unpack("V", $gh);
+        my $e = $magic == 0xa1b2c3d4 || $magic == 0xa1b23c4d ? "V" : "N";
+        my $nano = $magic == 0xa1b23c4d || $magic == 0x4d3cb2a1;
+        my $link = unpack($e, substr($gh, 20, 4));
+        die "link type $link is not Ethernet\n" unless $link == 1;
+        while (read($fh, my $rh, 16) == 16) {
+            my ($sec, $frac, $cap) = unpack("${e}3", $rh);
+            read($fh, my $p, $cap) == $cap or last;
+            next if length($p) < 14 + 20 || unpack("n", substr($p, 12, 2)) != 0x0800;
+            my $ihl = (unpack("C", substr($p, 14, 1)) & 0x0f) * 4;
+            next if unpack("C", substr($p, 23, 1)) != 17 || length($p) < 14 + $ihl + 9;
+            my ($sp, $dp, $ulen) = unpack("nnn", substr($p, 14 + $ihl, 6));
+            my $pl = substr($p, 14 + $ihl + 8);
+            my $b0 = unpack("C", $pl);
+            my ($op, $kid) = ($b0 >> 3, $b0 & 7);
+            my $pid = "-";
+            $pid = unpack("N", "\0" . substr($pl, 1, 3)) if $op == 9 && length($pl) >= 4;
+            my ($dir, $cp) = $dp == $port ? ("c2s", $sp) : $sp == $port ? ("s2c", $dp) : next;
+            printf("%d.%06d %s %d %d %d %s %d\n", $sec, $nano ? $frac / 1000 : $frac,
+                   $dir, $cp, $op, $kid, $pid, $ulen - 8);
+        }' "$1" "$2"
+}
+
+# data_key_sets LOG: how many data-channel key sets LOG shows, whichever implementation wrote it:
+# openvpn prints "Outgoing Data Channel: Cipher '...' initialized" once per key set (verb >= 2),
+# Sluice "Data Channel: key_id N installed" for N >= 1. Key set count = renegotiations + 1.
+data_key_sets() {
+    local ovpn sluice
+    ovpn=$(grep -c "Outgoing Data Channel: Cipher '" "$1" 2>/dev/null)
+    sluice=$(grep -E -o 'Data Channel: key_id [0-9]+ installed' "$1" 2>/dev/null |
+        awk '{ if ($4 + 1 > m) m = $4 + 1 } END { print m + 0 }')
+    [ "${ovpn:-0}" -gt "$sluice" ] && echo "${ovpn:-0}" || echo "$sluice"
+}
+
+# capture_start NS PCAP FILTER...: tcpdump on ul0 in namespace NS into PCAP (immediate mode and
+# packet-buffered, so SIGTERM loses nothing; 96-byte snap length). The PID is recorded like
+# run_in's and left in IL_LAST_PID, the log is PCAP.log. Returns once tcpdump says it listens,
+# 1 if it does not within 5 s. Stop it with stop_pid.
+capture_start() {
+    local ns=$1 pcap=$2
+    shift 2
+    run_in "$ns" "$pcap.log" tcpdump -i ul0 -nn -U --immediate-mode -s 96 -Z root -w "$pcap" "$@"
+    wait_log "$pcap.log" 'listening on ul0' 5
+}
+
+# udp_rcvbuf_errors NS: the namespace's UDP RcvbufErrors counter (datagrams dropped because a
+# socket's receive buffer was full), from /proc/net/snmp as seen inside NS.
+udp_rcvbuf_errors() {
+    local ns
+    ns=$(il_ns "$1")
+    ip netns exec "$ns" awk '$1 == "Udp:" && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
+        $1 == "Udp:" { print $(c["RcvbufErrors"]); exit }' /proc/net/snmp
+}
