@@ -516,3 +516,40 @@ udp_rcvbuf_errors() {
     ip netns exec "$ns" awk '$1 == "Udp:" && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
         $1 == "Udp:" { print $(c["RcvbufErrors"]); exit }' /proc/net/snmp
 }
+
+# il_run_cases LIMIT FLAG CASE...: runs `bash "$0" FLAG WORDS-OF-CASE` for every CASE at once
+# (each child builds its own namespaces), output in $IL_DIR/caseN.out. The children started
+# together, so one deadline LIMIT seconds from now bounds them all; a child still running then
+# gets SIGTERM. INT/TERM/HUP on this shell are passed on to the children (their own traps stop
+# their daemons and delete their namespaces). Prints each child's output in order and returns 1
+# when any child failed.
+il_run_cases() {
+    local limit=$1 flag=$2 i rc failed=0 deadline
+    shift 2
+    local cases=("$@")
+    deadline=$(($(date +%s) + limit))
+    IL_CASE_PIDS=()
+    trap '[ ${#IL_CASE_PIDS[@]} -eq 0 ] || kill -TERM "${IL_CASE_PIDS[@]}" 2>/dev/null; exit 130' \
+        INT TERM HUP
+    for i in "${!cases[@]}"; do
+        # shellcheck disable=SC2086 # a case is several words
+        bash "$0" "$flag" ${cases[i]} >"$IL_DIR/case$i.out" 2>&1 &
+        IL_CASE_PIDS+=("$!")
+    done
+    for i in "${!cases[@]}"; do
+        while kill -0 "${IL_CASE_PIDS[i]}" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do
+            sleep 0.2
+        done
+        if kill -0 "${IL_CASE_PIDS[i]}" 2>/dev/null; then
+            echo "case '${cases[i]%% *}' still running after $limit s: stopping it" >&2
+            kill -TERM "${IL_CASE_PIDS[i]}" 2>/dev/null
+        fi
+        wait "${IL_CASE_PIDS[i]}"
+        rc=$?
+        cat "$IL_DIR/case$i.out"
+        [ "$rc" -eq 0 ] || { echo "case '${cases[i]%% *}' failed (exit $rc)" >&2; failed=1; }
+    done
+    trap 'exit 130' INT TERM HUP
+    IL_CASE_PIDS=()
+    return "$failed"
+}

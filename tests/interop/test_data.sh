@@ -193,29 +193,5 @@ fi
 PAIRINGS=("sluice-server $SLUICE_BIN openvpn"
     "sluice-client openvpn $SLUICE_BIN"
     "sluice-both $SLUICE_BIN $SLUICE_BIN")
-pids=()
-# Stopped from outside: pass it on to the children, whose own traps stop their daemons and
-# delete their namespaces (after the command each one is running, all of which are bounded).
-trap '[ ${#pids[@]} -eq 0 ] || kill -TERM "${pids[@]}" 2>/dev/null; exit 130' INT TERM HUP
-for i in "${!PAIRINGS[@]}"; do
-    # shellcheck disable=SC2086 # one pairing = three words
-    bash "$0" --pairing ${PAIRINGS[i]} >"$IL_DIR/pairing$i.out" 2>&1 &
-    pids+=("$!")
-done
-failed=0
-for i in "${!PAIRINGS[@]}"; do
-    # The children started together, so one deadline counted from the start bounds them all.
-    while kill -0 "${pids[i]}" 2>/dev/null && [ $(($(date +%s) - IL_STARTED)) -lt "$CHILD_LIMIT" ]; do
-        sleep 0.5
-    done
-    if kill -0 "${pids[i]}" 2>/dev/null; then
-        echo "pairing '${PAIRINGS[i]%% *}' still running after $CHILD_LIMIT s: stopping it" >&2
-        kill -TERM "${pids[i]}" 2>/dev/null
-    fi
-    wait "${pids[i]}"
-    rc=$?
-    cat "$IL_DIR/pairing$i.out"
-    [ "$rc" -eq 0 ] || { echo "pairing '${PAIRINGS[i]%% *}' failed (exit $rc)" >&2; failed=1; }
-done
-[ "$failed" -eq 0 ] || exit 1
+il_run_cases "$CHILD_LIMIT" --pairing "${PAIRINGS[@]}" || exit 1
 il_log "all ${#PAIRINGS[@]} pairings x ${#SUITES[@]} suites x ${#COMPS[@]} compression settings ok"

@@ -118,26 +118,5 @@ if [ "${1:-}" = --case ]; then
 fi
 
 CASES=("sluice-server $SLUICE_BIN openvpn" "sluice-client openvpn $SLUICE_BIN" "inactive")
-pids=()
-for i in "${!CASES[@]}"; do
-    # shellcheck disable=SC2086 # one case = three words
-    bash "$0" --case ${CASES[i]} >"$IL_DIR/case$i.out" 2>&1 &
-    pids+=("$!")
-done
-failed=0
-for i in "${!CASES[@]}"; do
-    for ((t = 0; t < CASE_LIMIT * 10; t++)); do
-        kill -0 "${pids[i]}" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "${pids[i]}" 2>/dev/null; then
-        echo "case '${CASES[i]%% *}' still running after $CASE_LIMIT s: stopping it" >&2
-        kill -TERM "${pids[i]}" 2>/dev/null
-    fi
-    wait "${pids[i]}"
-    rc=$?
-    cat "$IL_DIR/case$i.out"
-    [ "$rc" -eq 0 ] || { echo "case '${CASES[i]%% *}' failed (exit $rc)" >&2; failed=1; }
-done
-[ "$failed" -eq 0 ] || exit 1
+il_run_cases "$CASE_LIMIT" --case "${CASES[@]}" || exit 1
 il_log "all keepalive cases ok"

@@ -163,28 +163,5 @@ CASES=("sluice-server $SLUICE_BIN openvpn server"
     "sluice-client openvpn $SLUICE_BIN client"
     "sluice-server-both $SLUICE_BIN openvpn both"
     "sluice-client-both openvpn $SLUICE_BIN both")
-pids=()
-# Stopped from outside: pass it on to the children, whose own traps stop their daemons and
-# delete their namespaces (after the command each one is running, all of which are bounded).
-trap '[ ${#pids[@]} -eq 0 ] || kill -TERM "${pids[@]}" 2>/dev/null; exit 130' INT TERM HUP
-for i in "${!CASES[@]}"; do
-    # shellcheck disable=SC2086 # one case = four words
-    bash "$0" --case ${CASES[i]} >"$IL_DIR/case$i.out" 2>&1 &
-    pids+=("$!")
-done
-failed=0
-for i in "${!CASES[@]}"; do
-    while kill -0 "${pids[i]}" 2>/dev/null && [ $(($(date +%s) - IL_STARTED)) -lt "$CASE_LIMIT" ]; do
-        sleep 0.2
-    done
-    if kill -0 "${pids[i]}" 2>/dev/null; then
-        echo "case '${CASES[i]%% *}' still running after $CASE_LIMIT s: stopping it" >&2
-        kill -TERM "${pids[i]}" 2>/dev/null
-    fi
-    wait "${pids[i]}"
-    rc=$?
-    cat "$IL_DIR/case$i.out"
-    [ "$rc" -eq 0 ] || { echo "case '${CASES[i]%% *}' failed (exit $rc)" >&2; failed=1; }
-done
-[ "$failed" -eq 0 ] || exit 1
+il_run_cases "$CASE_LIMIT" --case "${CASES[@]}" || exit 1
 il_log "renegotiation under load ok in all ${#CASES[@]} cases"

@@ -235,26 +235,5 @@ fi
 
 CASES=("v12 srv" "v12 cli" "suite srv" "suite cli" "cipher srv" "cipher cli" "groups srv"
     "groups cli" "vmin srv" "vmin cli" "p12 cli" "p12 srv" "p12 inl" "p12bad -")
-pids=()
-for i in "${!CASES[@]}"; do
-    # shellcheck disable=SC2086 # one case = two words
-    bash "$0" --case ${CASES[i]} >"$IL_DIR/case$i.out" 2>&1 &
-    pids+=("$!")
-done
-failed=0
-for i in "${!CASES[@]}"; do
-    for ((t = 0; t < CASE_LIMIT * 10; t++)); do
-        kill -0 "${pids[i]}" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "${pids[i]}" 2>/dev/null; then
-        echo "case '${CASES[i]}' still running after $CASE_LIMIT s: stopping it" >&2
-        kill -TERM "${pids[i]}" 2>/dev/null
-    fi
-    wait "${pids[i]}"
-    rc=$?
-    cat "$IL_DIR/case$i.out"
-    [ "$rc" -eq 0 ] || { echo "case '${CASES[i]}' failed (exit $rc)" >&2; failed=1; }
-done
-[ "$failed" -eq 0 ] || exit 1
+il_run_cases "$CASE_LIMIT" --case "${CASES[@]}" || exit 1
 il_log "all TLS option cases ok"
