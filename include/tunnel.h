@@ -108,6 +108,14 @@ void tunnel_idle_init(struct tunnel_idle *w, unsigned secs, uint64_t bytes, cons
 /* True once the limit is reached (the caller exits). */
 bool tunnel_idle_expired(struct tunnel_idle *w, const struct dp_peer *p, uint64_t now);
 
+/*
+ * openvpn's line when this side starts a soft reset (verb 3, prefix may be NULL):
+ * "TLS: soft reset sec=S/RENEG_SEC bytes=B/RENEG_BYTES pkts=P/RENEG_PKTS", with the traffic of
+ * the send key so far (both directions) and -1 for an unset reneg-bytes, as openvpn prints it.
+ */
+void tunnel_log_soft_reset(const char *prefix, const struct dp_peer *p, uint64_t age_ms,
+                           const struct session_params *sp);
+
 /* The datapath parameters of a configuration (role, tun-mtu, replay, float, mssfix). */
 void tunnel_dp_params(const struct conf *c, enum dp_role role, bool ipv6_transport,
                       struct dp_params *p);

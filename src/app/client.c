@@ -805,8 +805,7 @@ static void on_reneg(struct client *cl, const struct session_event *ev)
 {
     if (!ev->u.reneg.local)
         return;
-    log_msg(RUNTIME_V_DETAIL, "TLS: soft reset sec=%llu/%u bytes=0/-1 pkts=0/0",
-            (unsigned long long)((now_of(cl) - cl->key_at) / 1000u), cl->keys.sp.reneg_sec);
+    tunnel_log_soft_reset(NULL, &cl->peer, now_of(cl) - cl->key_at, &cl->keys.sp);
 }
 
 /* Returns false when the session is gone (restart or exit). */

@@ -476,9 +476,7 @@ static void on_reneg(struct server_inst *in, const struct session_event *ev)
 {
     if (!ev->u.reneg.local)
         return;
-    log_peer_msg(RUNTIME_V_DETAIL, in->prefix, "TLS: soft reset sec=%llu/%u bytes=0/-1 pkts=0/0",
-                 (unsigned long long)((now_of(in->srv) - in->key_at) / 1000u),
-                 in->srv->keys.sp.reneg_sec);
+    tunnel_log_soft_reset(in->prefix, &in->dp, now_of(in->srv) - in->key_at, &in->srv->keys.sp);
 }
 
 /* Handles one event; false when the instance was freed. */

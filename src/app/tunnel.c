@@ -330,6 +330,21 @@ void tunnel_log_counters(const struct tunnel *t, const struct datapath *dp, cons
             t ? t->stats.socket_full : 0, us ? us->rx_truncated : 0, us ? us->tx_dropped : 0);
 }
 
+void tunnel_log_soft_reset(const char *prefix, const struct dp_peer *p, uint64_t age_ms,
+                           const struct session_params *sp)
+{
+    int id = dp_send_key_id(p);
+    const struct dp_key_slot *k = id >= 0 ? dp_key_slot(p, (uint8_t)id) : NULL;
+    uint64_t bytes = k ? k->rx_bytes + k->tx_bytes : 0;
+    uint64_t pkts = k ? k->rx_packets + k->tx_packets : 0;
+
+    log_peer_msg(RUNTIME_V_DETAIL, prefix,
+                 "TLS: soft reset sec=%" PRIu64 "/%u bytes=%" PRIu64 "/%lld pkts=%" PRIu64
+                 "/%" PRIu64,
+                 age_ms / 1000u, sp->reneg_sec, bytes,
+                 sp->reneg_bytes ? (long long)sp->reneg_bytes : -1LL, pkts, sp->reneg_pkts);
+}
+
 /* ---- inactive ---- */
 
 static uint64_t tun_packets(const struct dp_peer *p)
