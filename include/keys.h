@@ -31,7 +31,8 @@
 #include "wire.h"
 
 /* IV_PROTO bits this daemon announces besides those the session adds itself (session.h). */
-#define KEYS_IV_PROTO (KEYEX_IV_PROTO_DATA_V2 | KEYEX_IV_PROTO_CC_EXIT_NOTIFY)
+#define KEYS_IV_PROTO                                                                              \
+    (KEYEX_IV_PROTO_DATA_V2 | KEYEX_IV_PROTO_CC_EXIT_NOTIFY | KEYEX_IV_PROTO_AUTH_PENDING_KW)
 
 #define KEYS_ERR_MAX     1024u
 #define KEYS_EXTRA_IV    8u  /* setenv IV_GUI_VER / IV_SSO passed on as peer-info */

@@ -450,6 +450,13 @@ void session_count_data(struct session *s, uint8_t key_id, uint64_t bytes, uint6
 int session_renegotiate(struct session *s, uint64_t now);
 
 /*
+ * Client: the server sent AUTH_PENDING (with `timeout N`): the PUSH_REPLY may now take until
+ * now + timeout_s instead of hand-window (openvpn 2.6 replaces the window, it may also shorten
+ * it). SESSION_ERR_STATE unless the session is a client waiting for its PUSH_REPLY.
+ */
+int session_auth_pending(struct session *s, uint32_t timeout_s, uint64_t now);
+
+/*
  * Ends the session: sends text (NULL: none) if the primary key can carry it and keeps delivering
  * it until the peer acknowledged it, at most SESSION_CLOSE_LINGER_MS; then (at once when no text
  * went out) the session fails with SESSION_FAIL_LOCAL_CLOSE (or the reason it already had).

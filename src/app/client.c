@@ -648,6 +648,21 @@ static void log_push_received(const char *t, size_t len)
     secret_wipe(out, sizeof(out));
 }
 
+/* AUTH_PENDING[,timeout N]: the server still checks the credentials (e.g. a web login). */
+static void on_auth_pending(struct client *cl, const struct session_event *ev)
+{
+    struct push_msg m;
+    unsigned from = cl->keys.sp.hand_window_s;
+
+    if (push_msg_parse(ev->u.text.text, ev->u.text.len, &m) != PUSH_OK || !m.has_timeout) {
+        log_msg(LOG_L_INFO, "AUTH_PENDING received (no timeout: hand-window %us stays)", from);
+        return;
+    }
+    if (session_auth_pending(cl->s, m.timeout, now_of(cl)) == SESSION_OK)
+        log_msg(LOG_L_INFO, "AUTH_PENDING received, extending handshake timeout from %us to %us",
+                from, (unsigned)m.timeout);
+}
+
 static void on_text(struct client *cl, const struct session_event *ev)
 {
     int len = (int)ev->u.text.len, mlen;
@@ -674,9 +689,13 @@ static void on_text(struct client *cl, const struct session_event *ev)
         log_msg(LOG_L_INFO, "CC-EEN exit message received by peer");
         restart(cl, "SIGUSR1", "soft", "remote-exit");
         break;
+    case PUSH_MSG_AUTH_PENDING:
+        on_auth_pending(cl, ev);
+        break;
     case PUSH_MSG_INFO:
     case PUSH_MSG_INFO_PRE:
-    case PUSH_MSG_AUTH_PENDING:
+        /* openvpn hands these to its management interface; without one, the log is where
+         * the user can see e.g. the URL to open. */
         log_msg(LOG_L_INFO, "%.*s", len, t);
         break;
     default:

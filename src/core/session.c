@@ -807,6 +807,15 @@ static bool reneg_due(const struct session *s, const struct session_key *k, uint
     return s->p.reneg_pkts && k->packets >= s->p.reneg_pkts;
 }
 
+/* When the handshake of k must be complete: hand-window after its start, or what a server's
+ * AUTH_PENDING said while the client waits for its PUSH_REPLY. */
+static uint64_t hand_deadline(const struct session *s, const struct session_key *k)
+{
+    if (k->state == SESSION_KS_WAIT_PUSH && s->auth_pending_until)
+        return s->auth_pending_until;
+    return add_ms(k->start, (uint64_t)s->p.hand_window_s * 1000u);
+}
+
 uint64_t session_next_deadline(const struct session *s)
 {
     const struct session_key *k = &s->key[SESSION_PRIMARY];
@@ -819,7 +828,7 @@ uint64_t session_next_deadline(const struct session *s)
     if (s->state == SESSION_CLOSING)
         return min_u64(d, s->close_at);
     if (handshaking(k))
-        d = min_u64(d, add_ms(k->start, (uint64_t)s->p.hand_window_s * 1000u));
+        d = min_u64(d, hand_deadline(s, k));
     if (k->state == SESSION_KS_WAIT_PUSH)
         d = min_u64(d, s->push_req_at);
     if (k->state == SESSION_KS_ACTIVE && s->state == SESSION_ACTIVE)
@@ -833,9 +842,11 @@ static void handshake_timer(struct session *s, uint64_t now)
 {
     struct session_key *k = &s->key[SESSION_PRIMARY];
 
-    if (!handshaking(k) || now < add_ms(k->start, (uint64_t)s->p.hand_window_s * 1000u))
+    if (!handshaking(k) || now < hand_deadline(s, k))
         return;
-    if (k->state == SESSION_KS_WAIT_PUSH)
+    if (k->state == SESSION_KS_WAIT_PUSH && s->auth_pending_until)
+        session_fail(s, SESSION_FAIL_PUSH_TIMEOUT, "no PUSH_REPLY within the AUTH_PENDING timeout");
+    else if (k->state == SESSION_KS_WAIT_PUSH)
         session_fail(s, SESSION_FAIL_PUSH_TIMEOUT, "no PUSH_REPLY within %u seconds",
                      s->p.hand_window_s);
     else
@@ -880,6 +891,15 @@ void session_count_data(struct session *s, uint8_t key_id, uint64_t bytes, uint6
         k->bytes = bytes > UINT64_MAX - k->bytes ? UINT64_MAX : k->bytes + bytes;
         k->packets = packets > UINT64_MAX - k->packets ? UINT64_MAX : k->packets + packets;
     }
+}
+
+int session_auth_pending(struct session *s, uint32_t timeout_s, uint64_t now)
+{
+    if (s->p.role != SESSION_CLIENT || s->state == SESSION_FAILED ||
+        s->key[SESSION_PRIMARY].state != SESSION_KS_WAIT_PUSH)
+        return SESSION_ERR_STATE;
+    s->auth_pending_until = add_ms(now, (uint64_t)timeout_s * 1000u);
+    return SESSION_OK;
 }
 
 int session_renegotiate(struct session *s, uint64_t now)

@@ -92,6 +92,7 @@ struct session {
     struct push_settings *push;
     bool push_partial;
     uint64_t push_req_at;
+    uint64_t auth_pending_until; /* AUTH_PENDING's timeout replaces hand-window; 0: none */
     /* Server: last PUSH_REPLY sent (PUSH_REQUESTs are ignored for a while after it). */
     bool pushed;
     uint64_t pushed_at;

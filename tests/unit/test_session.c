@@ -187,6 +187,37 @@ static void test_push_timeout(void **state)
     free_harness(h);
 }
 
+static bool asked_for_push(const struct harness *h)
+{
+    return session_stats(h->c.s)->push_requests_sent >= 1;
+}
+
+/* AUTH_PENDING's timeout replaces hand-window while the client waits for the push: longer or
+ * shorter. Only a client waiting for its push takes it. */
+static void test_auth_pending_timeout(void **state)
+{
+    static const uint32_t timeouts[] = { 120, 3 };
+
+    (void)state;
+    for (size_t i = 0; i < 2; i++) {
+        struct harness *h = new_harness(CTLWRAP_NONE);
+        uint64_t t0;
+
+        h->auto_push = false;
+        assert_int_equal(hs_start(h), 0);
+        /* Still in the TLS handshake: not yet. */
+        assert_int_equal(session_auth_pending(h->c.s, 30, h->now), SESSION_ERR_STATE);
+        assert_true(hs_run(h, h->now + 10 * SEC, asked_for_push));
+        assert_int_equal(session_auth_pending(h->s.s, 30, h->now), SESSION_ERR_STATE);
+        t0 = h->now;
+        assert_int_equal(session_auth_pending(h->c.s, timeouts[i], t0), SESSION_OK);
+        assert_true(hs_run(h, t0 + 200 * SEC, hs_any_failed));
+        assert_int_equal(h->c.fail, SESSION_FAIL_PUSH_TIMEOUT);
+        assert_true(h->now - t0 >= timeouts[i] * SEC && h->now - t0 < timeouts[i] * SEC + SEC);
+        free_harness(h);
+    }
+}
+
 static void test_user_pass_and_text(void **state)
 {
     struct harness *h = new_harness(CTLWRAP_TLS_AUTH);
@@ -666,29 +697,18 @@ static void test_close(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_handshake_none),
-        cmocka_unit_test(test_handshake_tls_auth),
-        cmocka_unit_test(test_handshake_tls_crypt),
-        cmocka_unit_test(test_handshake_tls_crypt_v2),
-        cmocka_unit_test(test_push_request),
-        cmocka_unit_test(test_push_timeout),
-        cmocka_unit_test(test_user_pass_and_text),
-        cmocka_unit_test(test_legacy_prf),
-        cmocka_unit_test(test_cbc_cipher),
-        cmocka_unit_test(test_ncp_failure),
-        cmocka_unit_test(test_client_refuses_cipher),
-        cmocka_unit_test(test_push_continuation),
-        cmocka_unit_test(test_push_reply_text),
-        cmocka_unit_test(test_reneg_client),
-        cmocka_unit_test(test_reneg_server),
-        cmocka_unit_test(test_reneg_key_id_wrap),
-        cmocka_unit_test(test_reneg_bytes),
-        cmocka_unit_test(test_text_queued),
-        cmocka_unit_test(test_lossy_link),
-        cmocka_unit_test(test_hand_window_client),
-        cmocka_unit_test(test_hand_window_server),
-        cmocka_unit_test(test_tls_verify_failure),
-        cmocka_unit_test(test_close),
+        cmocka_unit_test(test_handshake_none),       cmocka_unit_test(test_handshake_tls_auth),
+        cmocka_unit_test(test_handshake_tls_crypt),  cmocka_unit_test(test_handshake_tls_crypt_v2),
+        cmocka_unit_test(test_push_request),         cmocka_unit_test(test_push_timeout),
+        cmocka_unit_test(test_auth_pending_timeout), cmocka_unit_test(test_user_pass_and_text),
+        cmocka_unit_test(test_legacy_prf),           cmocka_unit_test(test_cbc_cipher),
+        cmocka_unit_test(test_ncp_failure),          cmocka_unit_test(test_client_refuses_cipher),
+        cmocka_unit_test(test_push_continuation),    cmocka_unit_test(test_push_reply_text),
+        cmocka_unit_test(test_reneg_client),         cmocka_unit_test(test_reneg_server),
+        cmocka_unit_test(test_reneg_key_id_wrap),    cmocka_unit_test(test_reneg_bytes),
+        cmocka_unit_test(test_text_queued),          cmocka_unit_test(test_lossy_link),
+        cmocka_unit_test(test_hand_window_client),   cmocka_unit_test(test_hand_window_server),
+        cmocka_unit_test(test_tls_verify_failure),   cmocka_unit_test(test_close),
     };
 
     return cmocka_run_group_tests(tests, setup_pki, teardown_pki);
