@@ -316,9 +316,9 @@ void runtime_log_keys(const char *prefix, const struct session_keys *k, bool ser
 static const char *comp_name(enum comp_algo a)
 {
     switch (a) {
-    case COMP_ALGO_LZO_STUB:
     case COMP_ALGO_LZO:
         return "lzo";
+    case COMP_ALGO_LZO_STUB: /* openvpn 2.6.14 names `comp-lzo no` "stub" too */
     case COMP_ALGO_STUB:
         return "stub";
     case COMP_ALGO_LZ4:
