@@ -553,3 +553,31 @@ il_run_cases() {
     IL_CASE_PIDS=()
     return "$failed"
 }
+
+# il_case_main FN "$@": in a child started by il_run_cases (first word --case or --pairing),
+# run FN with the rest of the words and exit with its status; otherwise return at once (the
+# script goes on as the parent).
+il_case_main() {
+    local fn=$1
+    shift
+    case ${1:-} in
+    --case | --pairing)
+        shift
+        "$fn" "$@"
+        exit $?
+        ;;
+    esac
+}
+
+# il_up_pair WHAT SIMPL CIMPL BASE: start a server (BASE-server.conf, log BASE-server.log) and
+# then a client (BASE-client.*) with the given implementations; fail unless both log
+# "Initialization Sequence Completed" (server within 5 s, client within 10 s). The PIDs are left
+# in IL_SERVER_PID and IL_CLIENT_PID.
+il_up_pair() {
+    run_vpn server "$2" "$4-server.conf" "$4-server.log"
+    IL_SERVER_PID=$IL_LAST_PID
+    assert_log "$4-server.log" 'Initialization Sequence Completed' 5 "$1: server start"
+    run_vpn client "$3" "$4-client.conf" "$4-client.log"
+    IL_CLIENT_PID=$IL_LAST_PID
+    assert_log "$4-client.log" 'Initialization Sequence Completed' 10 "$1: client up"
+}

@@ -25,10 +25,7 @@ run_case() {
     assert_log "$s-default.log" 'Initialization Sequence Completed' 5 "$what: default start"
     stop_all
     refute_log "$s-default.log" "$WARN" "$what: default configuration"
-    run_vpn server "$simpl" "$s.conf" "$s.log"
-    assert_log "$s.log" 'Initialization Sequence Completed' 5 "$what: server start"
-    run_vpn client "$cimpl" "$c.conf" "$c.log"
-    assert_log "$c.log" 'Initialization Sequence Completed' 10 "$what: client up"
+    il_up_pair "$what" "$simpl" "$cimpl" "${s%-server}"
     assert_log "$slog" "$WARN" 1 "$what: Sluice warns"
     assert_log "$slog" "Data Channel: cipher 'none', auth 'SHA256', peer-id: 0" 2 "$what: Sluice suite"
     tun_ping client "$IL_TUN_SRV" 5 || fail "$what: no ping"
@@ -36,11 +33,7 @@ run_case() {
     il_log "$what ok"
 }
 
-if [ "${1:-}" = --case ]; then
-    shift
-    run_case "$@"
-    exit 0
-fi
+il_case_main run_case "$@"
 
 il_run_cases "$CASE_LIMIT" --case "sluice-server $SLUICE_BIN openvpn" \
     "sluice-client openvpn $SLUICE_BIN" || exit 1

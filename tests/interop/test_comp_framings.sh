@@ -25,10 +25,7 @@ run_case() {
         echo 'allow-compression yes'
     } >"$s.conf"
     { conf_client tls-crypt | sed 's/^verb .*/verb 4/'; echo 'allow-compression yes'; } >"$c.conf"
-    run_vpn server "$simpl" "$s.conf" "$s.log"
-    assert_log "$s.log" 'Initialization Sequence Completed' 5 "$what: server start"
-    run_vpn client "$cimpl" "$c.conf" "$c.log"
-    assert_log "$c.log" 'Initialization Sequence Completed' 10 "$what: client up"
+    il_up_pair "$what" "$simpl" "$cimpl" "${s%-server}"
     assert_log "$c.log" "PUSH: Received control message: '.*$item" 1 "$what: pushed framing"
     assert_log "$c.log" "Data Channel: cipher 'AES-256-GCM', peer-id: [0-9]+, compression: '$name'\$" \
         2 "$what: client framing"
@@ -41,11 +38,7 @@ run_case() {
     il_log "$what ok"
 }
 
-if [ "${1:-}" = --case ]; then
-    shift
-    run_case "$@"
-    exit 0
-fi
+il_case_main run_case "$@"
 
 CASES=()
 for f in "lz4 compress lz4 lz4" "stub compress stub stub" "lzono comp-lzo no stub"; do

@@ -27,7 +27,7 @@
 #      three per-client lines as openvpn in case 1, and its SIGUSR2 status line then counts
 #      clients=0.
 # The management commands go through a small Perl IO::Socket::UNIX client (perl-base), or socat
-# when installed. There is no data channel yet, so nothing is pinged. ~15 s.
+# when installed. The data channel is covered by test_data.sh, so nothing is pinged. ~15 s.
 set -u -o pipefail
 source "$(dirname "$0")/lib.sh"
 

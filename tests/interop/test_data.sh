@@ -183,11 +183,7 @@ run_pairing() {
     il_log "$1: all ${#SUITES[@]}x${#COMPS[@]} cells ok"
 }
 
-if [ "${1:-}" = --pairing ]; then
-    shift
-    run_pairing "$@"
-    exit 0
-fi
+il_case_main run_pairing "$@"
 
 # The parent: one child per pairing, each bounded, reported in order.
 PAIRINGS=("sluice-server $SLUICE_BIN openvpn"

@@ -11,8 +11,7 @@
 # tls-crypt) with each implementation as the initiating client: both ends must list the same two
 # key sets.
 #
-# There is no data channel yet, so nothing is pinged through the tunnel; an openvpn client still
-# opens its tun device inside its namespace, which is harmless.
+# Every pair then pings through the tunnel (the renegotiation cases after the new key too).
 set -u -o pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -78,6 +77,7 @@ run_pair() {
         sluice_client_ok "$what" "$c.log"
     fi
     same_keys "$what" "$s.log" "$c.log"
+    tun_ping client "$IL_TUN_SRV" 5 || fail "$what: no ping through the tunnel"
     stop_all
     il_log "$what ok"
 }
@@ -95,6 +95,7 @@ run_reneg() {
     key_sets "$s.log" 2 5 || fail "$what: no second key set on the server"
     key_sets "$c.log" 2 5 || fail "$what: no second key set on the client"
     same_keys "$what" "$s.log" "$c.log"
+    tun_ping client "$IL_TUN_SRV" 5 || fail "$what: no ping through the tunnel"
     stop_all
     il_log "$what ok"
 }

@@ -65,12 +65,9 @@ run_case() {
     pki_make "$IL_DIR/pki"
     { conf_server tls-crypt | grep -v '^keepalive'; echo 'keepalive 1 4'; } >"$s.conf"
     conf_client tls-crypt >"$c.conf"
-    run_vpn server "$simpl" "$s.conf" "$s.log"
-    spid=$IL_LAST_PID
-    assert_log "$s.log" 'Initialization Sequence Completed' 5 "$what: server start"
-    run_vpn client "$cimpl" "$c.conf" "$c.log"
-    cpid=$IL_LAST_PID
-    assert_log "$c.log" 'Initialization Sequence Completed' 10 "$what: client"
+    il_up_pair "$what" "$simpl" "$cimpl" "${s%-server}"
+    spid=$IL_SERVER_PID
+    cpid=$IL_CLIENT_PID
     tun_ping client "$IL_TUN_SRV" 5 || fail "$what: no ping through the tunnel"
     il_log "$what: up; idle for 10 s"
     sleep 10
@@ -111,11 +108,8 @@ run_case() {
     il_log "$what ok"
 }
 
-if [ "${1:-}" = --case ]; then
-    shift
-    if [ "$1" = inactive ]; then inactive_case "$@"; else run_case "$@"; fi
-    exit 0
-fi
+one_case() { if [ "$1" = inactive ]; then inactive_case "$@"; else run_case "$@"; fi; }
+il_case_main one_case "$@"
 
 CASES=("sluice-server $SLUICE_BIN openvpn" "sluice-client openvpn $SLUICE_BIN" "inactive")
 il_run_cases "$CASE_LIMIT" --case "${CASES[@]}" || exit 1

@@ -30,10 +30,7 @@ run_case() {
     { conf_server tls-crypt; setting_lines "$setting"; } >"$s.conf"
     [ "$setting" = lz4 ] && echo 'push "compress lz4"' >>"$s.conf"
     { conf_client tls-crypt; setting_lines "$setting"; } >"$c.conf"
-    run_vpn server "$impl" "$s.conf" "$s.log"
-    assert_log "$s.log" 'Initialization Sequence Completed' 5 "$what: server start"
-    run_vpn client "$impl" "$c.conf" "$c.log"
-    assert_log "$c.log" 'Initialization Sequence Completed' 10 "$what: client up"
+    il_up_pair "$what" "$impl" "$impl" "${s%-server}"
     run_in server "$IL_DIR/syn.txt" tcpdump -i tun0 -nn -l -v -c 1 \
         'tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0'
     run_in server "$IL_DIR/iperf-s.log" iperf3 -s -1 -B "$IL_TUN_SRV"
@@ -48,11 +45,7 @@ run_case() {
     il_log "$what: MSS $mss"
 }
 
-if [ "${1:-}" = --case ]; then
-    shift
-    run_case "$@"
-    exit 0
-fi
+il_case_main run_case "$@"
 
 CASES=()
 for setting in gcm cbc lz4 m1300; do

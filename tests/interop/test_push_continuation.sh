@@ -101,11 +101,7 @@ $(diff "$IL_DIR/sent" "$IL_DIR/received" | cut -c1-200)"
     il_log "$what ok: 3 messages, $N_ROUTES routes installed, ping"
 }
 
-if [ "${1:-}" = --case ]; then
-    shift
-    run_case "$@"
-    exit 0
-fi
+il_case_main run_case "$@"
 
 CASES=("ovpn-srv openvpn $SLUICE_BIN $IL_DIR/sent0" "sluice-srv $SLUICE_BIN openvpn $IL_DIR/sent1")
 il_run_cases "$CASE_LIMIT" --case "${CASES[@]}" || exit 1

@@ -20,10 +20,7 @@ run_case() {
     pki_make "$IL_DIR/pki"
     { conf_server tls-crypt; [ "$simpl" != openvpn ] && echo "$line"; } >"$s.conf"
     { conf_client tls-crypt; [ "$cimpl" != openvpn ] && echo "$line"; } >"$c.conf"
-    run_vpn server "$simpl" "$s.conf" "$s.log"
-    assert_log "$s.log" 'Initialization Sequence Completed' 5 "$what: server start"
-    run_vpn client "$cimpl" "$c.conf" "$c.log"
-    assert_log "$c.log" 'Initialization Sequence Completed' 10 "$what: client"
+    il_up_pair "$what" "$simpl" "$cimpl" "${s%-server}"
     [ "$simpl" != openvpn ] && slog=$s.log || slog=$c.log
     run_in server "$IL_DIR/$what-iperf-s.log" iperf3 -s -1 -B "$IL_TUN_SRV"
     wait_tcp_listen server 5201 5 || fail "$what: iperf3 server did not start"
@@ -37,11 +34,8 @@ run_case() {
     il_log "$what ok: $(grep -c 'TLS: soft reset' "$slog") soft resets started by Sluice"
 }
 
-if [ "${1:-}" = --case ]; then
-    shift
-    run_case "$1" "$2" "$3" "$4 $5"
-    exit 0
-fi
+one_case() { run_case "$1" "$2" "$3" "$4 $5"; }
+il_case_main one_case "$@"
 
 CASES=("pkts-server $SLUICE_BIN openvpn reneg-pkts 3000"
     "bytes-client openvpn $SLUICE_BIN reneg-bytes 4000000")

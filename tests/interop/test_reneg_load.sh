@@ -152,11 +152,7 @@ dropped on full receive buffers: server $(udp_rcvbuf_errors server), client $(ud
     il_log "$what ok"
 }
 
-if [ "${1:-}" = --case ]; then
-    shift
-    run_case "$@"
-    exit 0
-fi
+il_case_main run_case "$@"
 
 # The parent: one child per case, bounded, reported in order.
 CASES=("sluice-server $SLUICE_BIN openvpn server"

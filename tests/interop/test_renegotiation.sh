@@ -63,10 +63,7 @@ run_case() {
     pki_make "$IL_DIR/pki"
     { conf_server tls-crypt; echo 'verb 7'; [ "$init" = server ] && echo 'reneg-sec 10'; } >"$s.conf"
     { conf_client tls-crypt; echo 'verb 7'; [ "$init" = client ] && echo 'reneg-sec 10'; } >"$c.conf"
-    run_vpn server "$simpl" "$s.conf" "$s.log"
-    assert_log "$s.log" 'Initialization Sequence Completed' 5 "$what: server start"
-    run_vpn client "$cimpl" "$c.conf" "$c.log"
-    assert_log "$c.log" 'Initialization Sequence Completed' 10 "$what: client"
+    il_up_pair "$what" "$simpl" "$cimpl" "${s%-server}"
     il_log "$what: client up"
     key_sets "$s.log" "$KEY_SETS" "$RENEG_WAIT" || fail "$what: no key_id 2 on the server"
     key_sets "$c.log" "$KEY_SETS" 2 || fail "$what: no key_id 2 on the client"
@@ -80,11 +77,7 @@ run_case() {
     il_log "$what ok"
 }
 
-if [ "${1:-}" = --case ]; then
-    shift
-    run_case "$@"
-    exit 0
-fi
+il_case_main run_case "$@"
 
 # The parent: one child per case, each bounded, reported in order.
 CASES=("sluice-srv-init $SLUICE_BIN openvpn server"

@@ -227,11 +227,7 @@ run_case() {
     il_log "$1 $2 ok"
 }
 
-if [ "${1:-}" = --case ]; then
-    shift
-    run_case "$@"
-    exit 0
-fi
+il_case_main run_case "$@"
 
 CASES=("v12 srv" "v12 cli" "suite srv" "suite cli" "cipher srv" "cipher cli" "groups srv"
     "groups cli" "vmin srv" "vmin cli" "p12 cli" "p12 srv" "p12 inl" "p12bad -")

@@ -132,11 +132,7 @@ run_case() {
     il_log "$what ok"
 }
 
-if [ "${1:-}" = --case ]; then
-    shift
-    run_case "$@"
-    exit 0
-fi
+il_case_main run_case "$@"
 
 # The parent: one child per case, bounded, reported in order.
 CASES=("sluice-server $SLUICE_BIN openvpn" "sluice-client openvpn $SLUICE_BIN")
