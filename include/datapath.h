@@ -245,6 +245,8 @@ bool dp_ping_due(const struct dp_peer *p, uint64_t now);
 /* When ping-restart / ping-exit fires: `restart` after the last authenticated packet received. */
 uint64_t dp_restart_deadline(const struct dp_peer *p);
 bool dp_restart_due(const struct dp_peer *p, uint64_t now);
+/* The earlier of the two: when the keepalive timer must look again (UINT64_MAX: both off). */
+uint64_t dp_keepalive_deadline(const struct dp_peer *p);
 
 /*
  * Builds the 16-byte keepalive ping (or the 17-byte OCC EXIT) into b, which must be empty and

@@ -60,6 +60,20 @@ int tunnel_route4(struct tunnel *t, uint32_t net, uint32_t mask, uint32_t gw, in
 int tunnel_route6(struct tunnel *t, const uint8_t net[16], unsigned bits, int metric);
 
 /*
+ * The configuration's own `ifconfig` (v4) / `ifconfig-ipv6` (v6), each only when asked for
+ * and configured; subnet as for tunnel_addr4(). 0 or -1 (logged).
+ */
+int tunnel_conf_addresses(struct tunnel *t, const struct conf_dev *d, bool v4, bool v6,
+                          bool subnet);
+
+/*
+ * The configuration's `route` / `route-ipv6` entries: IPv4 via their own gateway, else vpn_gw
+ * (0: on-link), with their metric, else `route-metric`. A network that is not a numeric IPv4
+ * address is skipped with a warning. 0 or -1 (logged).
+ */
+int tunnel_conf_routes(struct tunnel *t, const struct conf_routes *r, uint32_t vpn_gw);
+
+/*
  * tun -> network: reads up to one batch from tun, seals it (peer: the client's one peer, or NULL
  * on a server) and sends what was sealed. Returns the datapath's output (verdicts, events such
  * as DP_EV_RENEGOTIATE) and sets *nread to the number of packets read (0: tun is empty; < 0:

@@ -427,51 +427,13 @@ static int install_routes(struct client *cl, const struct push_settings *p, bool
     return 0;
 }
 
-/* `route` / `route-ipv6` of the configuration, via the pushed route-gateway unless they name
- * their own gateway. */
-static int install_config_routes(struct client *cl, const struct push_settings *p, bool subnet)
+/* `route` / `route-ipv6` of the configuration go via the pushed route-gateway (net30: the
+ * pushed peer) unless they name their own gateway. */
+static uint32_t vpn_gateway(const struct push_settings *p, bool subnet)
 {
-    const struct conf_routes *cr = &cl->c->route;
-    uint32_t vpn_gw = (p->have & PUSH_HAVE_ROUTE_GATEWAY) ? p->route_gateway
-                      : subnet                            ? 0
-                                                          : p->ifconfig_remote;
-
-    for (size_t i = 0; i < cr->n_v4; i++) {
-        const struct conf_route *r = &cr->v4[i];
-        struct in_addr net, gw;
-        uint32_t gateway = vpn_gw;
-
-        if (inet_pton(AF_INET, r->network, &net) != 1) {
-            log_msg(LOG_L_WARN, "WARNING: route '%s' is not an IPv4 address: not installed",
-                    r->network);
-            continue;
-        }
-        if (r->gateway && inet_pton(AF_INET, r->gateway, &gw) == 1)
-            gateway = ntohl(gw.s_addr);
-        if (tunnel_route4(cl->tun, ntohl(net.s_addr), r->netmask, gateway,
-                          r->metric >= 0 ? r->metric : cr->metric) < 0)
-            return -1;
-    }
-    for (size_t i = 0; i < cr->n_v6; i++) {
-        const struct conf_route6 *r = &cr->v6[i];
-        if (tunnel_route6(cl->tun, r->net.addr, (unsigned)r->net.bits, r->metric) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* The configuration's own ifconfig / ifconfig-ipv6, for what the push did not set. */
-static int config_addresses(struct client *cl, const struct push_settings *p, bool subnet)
-{
-    const struct conf_dev *d = &cl->c->dev;
-
-    if (!(p->have & PUSH_HAVE_IFCONFIG) && d->ifconfig_set &&
-        tunnel_addr4(cl->tun, d->ifconfig_local, d->ifconfig_remote, subnet) < 0)
-        return -1;
-    if (!(p->have & PUSH_HAVE_IFCONFIG_IPV6) && d->ifconfig6_set &&
-        tunnel_addr6(cl->tun, d->ifconfig6_local.addr, (unsigned)d->ifconfig6_local.bits) < 0)
-        return -1;
-    return 0;
+    if (p->have & PUSH_HAVE_ROUTE_GATEWAY)
+        return p->route_gateway;
+    return subnet ? 0 : p->ifconfig_remote;
 }
 
 /* ifconfig, ifconfig-ipv6 and the routes of the push, on a device opened for it. */
@@ -499,8 +461,11 @@ static int configure_tun(struct client *cl, const struct push_settings *p)
     if ((p->have & PUSH_HAVE_IFCONFIG_IPV6) &&
         tunnel_addr6(cl->tun, p->ifconfig6_local, p->ifconfig6_bits) < 0)
         return -1;
-    if (config_addresses(cl, p, subnet) < 0 || install_routes(cl, p, subnet) < 0 ||
-        install_config_routes(cl, p, subnet) < 0)
+    /* The configuration's own ifconfig / ifconfig-ipv6 only for what the push did not set. */
+    if (tunnel_conf_addresses(cl->tun, &cl->c->dev, !(p->have & PUSH_HAVE_IFCONFIG),
+                              !(p->have & PUSH_HAVE_IFCONFIG_IPV6), subnet) < 0 ||
+        install_routes(cl, p, subnet) < 0 ||
+        tunnel_conf_routes(cl->tun, &cl->c->route, vpn_gateway(p, subnet)) < 0)
         return -1;
     cl->tun_configured = true;
     return 0;
@@ -790,8 +755,7 @@ static void inactive_timer(struct client *cl)
 
 static void keepalive_schedule(struct client *cl)
 {
-    uint64_t ping = dp_ping_deadline(&cl->peer), rec = dp_restart_deadline(&cl->peer);
-    uint64_t at = ping < rec ? ping : rec;
+    uint64_t at = dp_keepalive_deadline(&cl->peer);
 
     if (at == UINT64_MAX)
         timerq_cancel(loop_timerq(cl->loop), &cl->t_keepalive);

@@ -388,6 +388,13 @@ bool dp_restart_due(const struct dp_peer *p, uint64_t now)
     return now >= dp_restart_deadline(p);
 }
 
+uint64_t dp_keepalive_deadline(const struct dp_peer *p)
+{
+    uint64_t ping = dp_ping_deadline(p), rec = dp_restart_deadline(p);
+
+    return ping < rec ? ping : rec;
+}
+
 /* ---- events and counting ---- */
 
 struct evq {

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dcipher.h"
 #include "hexdump.h"
 #include "secret.h"
 #include "sys.h"
@@ -336,7 +337,10 @@ void runtime_data_channel_text(char *out, size_t cap, const char *cipher, const 
                                long peer_id, const struct comp *comp)
 {
     const char *cn = comp ? comp_name(comp->algo) : NULL;
-    bool aead = !auth || !auth[0] || strstr(cipher, "GCM") || strstr(cipher, "POLY1305");
+    struct dcipher_suite suite;
+    /* The session keeps the --auth digest for AEAD suites too; only CBC and none use it. */
+    bool aead = !auth || !auth[0] || dcipher_suite_lookup(cipher, auth, &suite) != DCIPHER_OK ||
+                suite.mode == DCIPHER_MODE_AEAD;
     char a[80] = "", c[48] = "";
 
     if (!aead)

@@ -431,8 +431,7 @@ static void on_tls(struct server_inst *in, const struct session_event *ev)
 
 static void keepalive_schedule(struct server_inst *in)
 {
-    uint64_t ping = dp_ping_deadline(&in->dp), rec = dp_restart_deadline(&in->dp);
-    uint64_t at = ping < rec ? ping : rec;
+    uint64_t at = dp_keepalive_deadline(&in->dp);
 
     if (at == UINT64_MAX)
         timerq_cancel(loop_timerq(in->srv->loop), &in->t_keepalive);
@@ -776,7 +775,9 @@ static void count_data(struct dp_peer *peer, uint8_t key_id, size_t len)
     if (!in)
         return;
     session_count_data(in->s, key_id, len, 1);
-    inst_timer_update(in);
+    /* Per packet: touch the timer queue only once the count made the soft reset due. */
+    if (session_next_deadline(in->s) <= now_of(in->srv))
+        inst_timer_update(in);
 }
 
 static void on_udp(struct loop *l, int fd, uint32_t events, void *ctx)
@@ -1124,43 +1125,16 @@ static int data_channel_new(struct server *srv)
     return 0;
 }
 
-/* A configured IPv4 route (`route`, or what the server macro adds for net30). */
-static int add_route(struct server *srv, const struct conf_route *r)
-{
-    const struct conf_dev *d = &srv->c->dev;
-    struct in_addr net, gw;
-    uint32_t gateway = d->topology == CONF_TOPOLOGY_SUBNET ? 0 : d->ifconfig_remote;
-
-    if (inet_pton(AF_INET, r->network, &net) != 1) {
-        log_msg(LOG_L_WARN, "WARNING: route '%s' is not an IPv4 address: not installed",
-                r->network);
-        return 0;
-    }
-    if (r->gateway && inet_pton(AF_INET, r->gateway, &gw) == 1)
-        gateway = ntohl(gw.s_addr);
-    return tunnel_route4(srv->tun, ntohl(net.s_addr), r->netmask, gateway, r->metric);
-}
-
+/* ifconfig / ifconfig-ipv6 and the routes (`route`, or what the server macro adds for net30:
+ * via the point-to-point peer). */
 static int configure_tun(struct server *srv)
 {
-    const struct conf *c = srv->c;
-    const struct conf_dev *d = &c->dev;
+    const struct conf_dev *d = &srv->c->dev;
+    bool subnet = d->topology == CONF_TOPOLOGY_SUBNET;
 
-    if (d->ifconfig_set && tunnel_addr4(srv->tun, d->ifconfig_local, d->ifconfig_remote,
-                                        d->topology == CONF_TOPOLOGY_SUBNET) < 0)
+    if (tunnel_conf_addresses(srv->tun, d, true, true, subnet) < 0)
         return -1;
-    if (d->ifconfig6_set &&
-        tunnel_addr6(srv->tun, d->ifconfig6_local.addr, (unsigned)d->ifconfig6_local.bits) < 0)
-        return -1;
-    for (size_t i = 0; i < c->route.n_v4; i++)
-        if (add_route(srv, &c->route.v4[i]) < 0)
-            return -1;
-    for (size_t i = 0; i < c->route.n_v6; i++) {
-        const struct conf_route6 *r = &c->route.v6[i];
-        if (tunnel_route6(srv->tun, r->net.addr, (unsigned)r->net.bits, r->metric) < 0)
-            return -1;
-    }
-    return 0;
+    return tunnel_conf_routes(srv->tun, &srv->c->route, subnet ? 0 : d->ifconfig_remote);
 }
 
 static int open_tun(struct server *srv)

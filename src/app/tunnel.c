@@ -209,6 +209,49 @@ int tunnel_route6(struct tunnel *t, const uint8_t net[16], unsigned bits, int me
                                        metric < 0 ? NETLINK_METRIC_NONE : metric));
 }
 
+int tunnel_conf_addresses(struct tunnel *t, const struct conf_dev *d, bool v4, bool v6, bool subnet)
+{
+    if (v4 && d->ifconfig_set && tunnel_addr4(t, d->ifconfig_local, d->ifconfig_remote, subnet) < 0)
+        return -1;
+    if (v6 && d->ifconfig6_set &&
+        tunnel_addr6(t, d->ifconfig6_local.addr, (unsigned)d->ifconfig6_local.bits) < 0)
+        return -1;
+    return 0;
+}
+
+static int conf_route4(struct tunnel *t, const struct conf_route *r, uint32_t vpn_gw,
+                       int default_metric)
+{
+    struct in_addr net, gw;
+    uint32_t gateway = vpn_gw;
+
+    if (inet_pton(AF_INET, r->network, &net) != 1) {
+        log_msg(LOG_L_WARN, "WARNING: route '%s' is not an IPv4 address: not installed",
+                r->network);
+        return 0;
+    }
+    if (r->gateway && inet_pton(AF_INET, r->gateway, &gw) == 1)
+        gateway = ntohl(gw.s_addr);
+    return tunnel_route4(t, ntohl(net.s_addr), r->netmask, gateway,
+                         r->metric >= 0 ? r->metric : default_metric);
+}
+
+int tunnel_conf_routes(struct tunnel *t, const struct conf_routes *r, uint32_t vpn_gw)
+{
+    int metric = r->metric > 0 ? r->metric : -1;
+
+    for (size_t i = 0; i < r->n_v4; i++)
+        if (conf_route4(t, &r->v4[i], vpn_gw, metric) < 0)
+            return -1;
+    for (size_t i = 0; i < r->n_v6; i++) {
+        const struct conf_route6 *r6 = &r->v6[i];
+        if (tunnel_route6(t, r6->net.addr, (unsigned)r6->net.bits,
+                          r6->metric >= 0 ? r6->metric : metric) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* ---- the two batch moves ---- */
 
 const struct dp_tx_out *tunnel_from_tun(struct tunnel *t, struct datapath *dp, struct dp_peer *peer,

@@ -787,9 +787,11 @@ static void test_keepalive_deadlines(void **state)
     h_init(&h, "AES-256-GCM", NULL);
     assert_int_equal(dp_ping_deadline(&h.cli), UINT64_MAX);
     assert_int_equal(dp_restart_deadline(&h.cli), UINT64_MAX);
+    assert_int_equal(dp_keepalive_deadline(&h.cli), UINT64_MAX);
     assert_false(dp_ping_due(&h.cli, UINT64_MAX - 1));
     dp_peer_set_keepalive(&h.cli, 10, 60);
     assert_int_equal(dp_ping_deadline(&h.cli), NOW + 10000);
+    assert_int_equal(dp_keepalive_deadline(&h.cli), NOW + 10000);
     assert_false(dp_ping_due(&h.cli, NOW + 9999));
     assert_true(dp_ping_due(&h.cli, NOW + 10000));
     assert_int_equal(dp_restart_deadline(&h.cli), NOW + 60000);
